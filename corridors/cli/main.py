@@ -1,0 +1,57 @@
+"""The ``corridors`` command group, logging flags and the one error path of the CLI."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from .._version import __version__
+from ..errors import CorridorsError
+
+log = logging.getLogger("corridors")
+
+
+class _CorridorsGroup(click.Group):
+    """A click group whose commands share one error path.
+
+    A :class:`CorridorsError` prints one line, ``error: <message>``, and exits 1; with ``-v`` the
+    traceback is printed too. Other exceptions are bugs and keep their traceback.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CorridorsError as exc:
+            verbose = (ctx.obj or {}).get("verbosity", 0) > 0
+            if verbose:
+                import traceback
+
+                traceback.print_exc()
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def configure_logging(verbosity: int) -> None:
+    """Map -v/-q counts to logging levels (default WARNING; -v INFO; -vv DEBUG; -q ERROR)."""
+    level = {-2: logging.CRITICAL, -1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        max(-2, min(verbosity, 2)), logging.DEBUG
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("corridors")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+@click.group(cls=_CorridorsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="corridors")
+@click.option("-v", "--verbose", count=True, help="More output (-vv for debug); tracebacks on error.")
+@click.option("-q", "--quiet", count=True, help="Less output (errors only).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: int) -> None:
+    """corridors: find, measure and rank wildlife corridors between protected areas."""
+    ctx.ensure_object(dict)
+    ctx.obj["verbosity"] = verbose - quiet
+    configure_logging(verbose - quiet)

@@ -1,0 +1,74 @@
+"""The one error tree of corridors.
+
+Every error the engine raises on purpose derives from :class:`CorridorsError`, and each subclass
+also inherits the matching builtin (``ValueError``, ``OSError``, ``RuntimeError``) so that callers
+who catch builtins keep working, as rasterio does. Messages say what is wrong, the offending value
+and the fix.
+
+The tree lives in ``rasters`` because it is the lowest package; ``corridors.errors`` re-exports it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CorridorsError",
+    "InputError",
+    "MissingClassesError",
+    "ResistanceValueError",
+    "CRSError",
+    "AlignmentError",
+    "DataFormatError",
+    "ConfigError",
+    "SolverError",
+    "OutputExistsError",
+]
+
+
+class CorridorsError(Exception):
+    """Root of every error corridors raises on purpose."""
+
+
+class InputError(CorridorsError, ValueError):
+    """An input value is invalid (the message names it and the fix)."""
+
+
+class MissingClassesError(InputError):
+    """Land-cover codes present in a raster are missing from a reclassification table.
+
+    Attributes
+    ----------
+    missing : list
+        Every missing code, sorted.
+    """
+
+    def __init__(self, message: str, missing=()):
+        super().__init__(message)
+        self.missing = sorted(missing)
+
+
+class ResistanceValueError(InputError):
+    """A resistance surface has values <= 0 (resistance must be > 0 or nodata)."""
+
+
+class CRSError(InputError):
+    """A coordinate reference system is missing, geographic where metres are needed, or mismatched."""
+
+
+class AlignmentError(InputError):
+    """Two grids that must share shape, transform and CRS do not."""
+
+
+class DataFormatError(CorridorsError, OSError):
+    """A file cannot be read or written in the expected format."""
+
+
+class ConfigError(InputError):
+    """A scenario or configuration file has an unknown key or a bad value."""
+
+
+class SolverError(CorridorsError, RuntimeError):
+    """A numerical solver failed or would not fit in memory."""
+
+
+class OutputExistsError(CorridorsError, FileExistsError):
+    """An output path exists and overwriting was not requested."""
