@@ -3,25 +3,54 @@
 rasterio is imported only inside this package.
 """
 
+from .align import RESAMPLING, reproject, require_aligned, resample_to
 from .errors import (
     AlignmentError,
     CorridorsError,
     CRSError,
+    DataFormatError,
     InputError,
     MissingClassesError,
+    OutputExistsError,
     ResistanceValueError,
 )
-from .grid import Grid, as_crs
+from .grid import Grid, as_crs, crs_equal
+from .io import read, write
+from .layers import apply_polygons, burn_lines, rasterize
+from .resistance import check_resistance, combine, load_reclass_table, reclassify
+from .terrain import slope_degrees, slope_resistance
 
 __all__ = [
     "Grid",
     "as_crs",
+    "crs_equal",
+    # I/O
+    "read",
+    "write",
+    # alignment
+    "resample_to",
+    "reproject",
+    "require_aligned",
+    "RESAMPLING",
+    # resistance surfaces
+    "reclassify",
+    "load_reclass_table",
+    "check_resistance",
+    "combine",
+    "rasterize",
+    "burn_lines",
+    "apply_polygons",
+    "slope_degrees",
+    "slope_resistance",
+    # errors
     "CorridorsError",
     "InputError",
     "MissingClassesError",
     "ResistanceValueError",
     "CRSError",
     "AlignmentError",
+    "DataFormatError",
+    "OutputExistsError",
 ]
 
 # Marker checked by tests: PyPI has an unrelated package called ``rasters``.

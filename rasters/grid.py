@@ -9,6 +9,7 @@ map coordinates: ``x, y = transform * (col, row)``. Cell centres are therefore a
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from pyproj import CRS
 
 from .errors import AlignmentError, CRSError, InputError
 
-__all__ = ["Grid", "as_crs"]
+__all__ = ["Grid", "as_crs", "crs_equal"]
 
 
 def as_crs(crs: Any) -> CRS | None:
@@ -36,6 +37,45 @@ def as_crs(crs: Any) -> CRS | None:
             f"cannot interpret {crs!r} as a coordinate reference system ({exc}); "
             "give an EPSG code, a PROJ string or WKT"
         ) from exc
+
+
+def crs_equal(a: CRS | None, b: CRS | None) -> bool:
+    """Whether two CRSs describe the same coordinates.
+
+    PROJ's equivalence test also compares datum names, which ESRI ``.prj`` files spell
+    differently (``D_WGS_1984``); when it says no, the PROJ strings (projection, parameters,
+    ellipsoid, units) are compared instead.
+    """
+    if a is None or b is None:
+        return a is None and b is None
+    if a == b:
+        return True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # to_proj4 warns that it drops datum metadata
+        try:
+            pa, pb = a.to_proj4(), b.to_proj4()
+        except Exception:  # a CRS PROJ strings cannot express: trust the equivalence test
+            return False
+    return pa is not None and pa == pb
+
+
+def _normalise_nodata(nodata: Any, dtype: np.dtype) -> float | int | None:
+    """Nodata as a plain Python number matching the values' kind.
+
+    GDAL reports nodata as a float (``255.0`` for a uint8 band); integer grids get an ``int`` so
+    that comparisons and messages read naturally. A nodata an integer grid cannot hold (NaN, 0.5)
+    matches no cell and is kept as given.
+    """
+    if nodata is None:
+        return None
+    try:
+        value = float(nodata)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"nodata must be a number or None, got {nodata!r}") from exc
+    if (np.issubdtype(dtype, np.integer) or dtype == np.bool_) and np.isfinite(value):
+        if value == int(value):
+            return int(value)
+    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +118,7 @@ class Grid:
         if not isinstance(self.transform, Affine):
             object.__setattr__(self, "transform", Affine(*tuple(self.transform)[:6]))
         object.__setattr__(self, "crs", as_crs(self.crs))
+        object.__setattr__(self, "nodata", _normalise_nodata(self.nodata, values.dtype))
 
     # ----------------------------------------------------------------- shape and geometry
     @property
@@ -126,9 +167,12 @@ class Grid:
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in CRS units."""
         t = self.transform
-        x0, y0 = t * (0, 0)
-        x1, y1 = t * (self.width, self.height)
-        return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        # the four corners (explicit: affine's `*` on points is deprecated, `@` is new)
+        cols = np.array([0, self.width, 0, self.width], dtype=float)
+        rows = np.array([0, 0, self.height, self.height], dtype=float)
+        xs = t.a * cols + t.b * rows + t.c
+        ys = t.d * cols + t.e * rows + t.f
+        return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
 
     @property
     def is_projected(self) -> bool:
@@ -221,7 +265,7 @@ class Grid:
             values,
             self.transform,
             self.crs,
-            self.nodata if nodata == "same" else nodata,
+            self.nodata if isinstance(nodata, str) and nodata == "same" else nodata,
             name or self.name,
         )
 
@@ -232,9 +276,7 @@ class Grid:
         cell = max(self.res + other.res) or 1.0
         if not self.transform.almost_equals(other.transform, precision=tolerance * cell):
             return False
-        if (self.crs is None) != (other.crs is None):
-            return False
-        return self.crs is None or self.crs == other.crs
+        return crs_equal(self.crs, other.crs)
 
     def check_aligned(self, other: "Grid") -> None:
         """Raise :class:`AlignmentError` naming both grids unless they share georeference."""
@@ -245,13 +287,13 @@ class Grid:
             problems.append(f"shape {self.shape} vs {other.shape}")
         if not self.transform.almost_equals(other.transform, precision=1e-6 * max(self.res + other.res)):
             problems.append(f"transform {tuple(self.transform)[:6]} vs {tuple(other.transform)[:6]}")
-        if self.crs != other.crs:
+        if not crs_equal(self.crs, other.crs):
             a = self.crs.name if self.crs else None
             b = other.crs.name if other.crs else None
             problems.append(f"CRS {a!r} vs {b!r}")
         raise AlignmentError(
             f"grids {self.name!r} and {other.name!r} are not aligned ({'; '.join(problems)}); "
-            f"resample one onto the other with rasters.resample_to({other.name!r} grid, template)"
+            f"resample one onto the other, e.g. rasters.resample_to(<{other.name}>, template=<{self.name}>)"
         )
 
     def __repr__(self) -> str:

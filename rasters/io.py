@@ -1,0 +1,343 @@
+"""Raster files in and out: GeoTIFF (cloud-optimised) and Esri ASCII grids (``.asc``, ``.asc.gz``).
+
+Formats are chosen by file-name ending from :data:`WRITE_FORMATS`; reading accepts anything GDAL
+opens, with ``.gz`` files read through GDAL's ``/vsigzip/``.
+
+Conventions
+-----------
+* Nodata is kept as stored. Circuitscape writes ASCII grids with ``NODATA_value -9999``; a float
+  grid whose nodata is NaN is written to ASCII with -9999 for the same reason.
+* ASCII grids carry no data type. GDAL reads whole numbers as int32; grids with decimals are read
+  as float64 here (GDAL's own guess is float32), because the text usually carries more digits
+  than float32 keeps (Circuitscape prints 17-20 significant digits).
+* The CRS of an ASCII grid lives in a ``.prj`` sidecar named after the grid without its
+  ``.asc``/``.asc.gz`` ending (``roads.asc`` and ``roads.asc.gz`` both use ``roads.prj``).
+* Every write goes to a temporary folder beside the target and is moved into place with
+  :func:`os.replace`, so a failed write never leaves half a file under the final name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from pyproj import CRS
+from rasterio.errors import RasterioError
+
+from ._rio import to_rio_crs
+from .errors import DataFormatError, InputError, OutputExistsError
+from .grid import Grid, as_crs
+
+__all__ = ["read", "write", "WRITE_FORMATS", "ASCII_NODATA"]
+
+#: Nodata written to ASCII grids when the grid's own nodata is NaN or None (Circuitscape's value).
+ASCII_NODATA = -9999
+
+#: File-name endings :func:`write` understands, longest first, and the format each one means.
+WRITE_FORMATS: tuple[tuple[str, str], ...] = (
+    (".asc.gz", "ascii-gz"),
+    (".asc", "ascii"),
+    (".tif", "gtiff"),
+    (".tiff", "gtiff"),
+)
+
+# GDAL band data types rasterio can write; anything else is converted first (bool -> uint8, ...).
+_GDAL_DTYPES = {
+    "uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "float32", "float64",
+}
+
+
+def _format_of(path: Path) -> str:
+    name = path.name.lower()
+    for ending, kind in WRITE_FORMATS:
+        if name.endswith(ending):
+            return kind
+    endings = ", ".join(e for e, _ in WRITE_FORMATS)
+    raise DataFormatError(f"{path}: cannot tell the raster format from the name; use one of {endings}")
+
+
+def _prj_sidecar(path: Path) -> Path:
+    """``x.asc`` / ``x.asc.gz`` -> ``x.prj``."""
+    name = path.name
+    for ending in (".asc.gz", ".asc", ".gz"):
+        if name.lower().endswith(ending):
+            return path.with_name(name[: -len(ending)] + ".prj")
+    return path.with_suffix(".prj")
+
+
+# ----------------------------------------------------------------------------------- reading
+def read(path, *, band: int = 1, name: str | None = None) -> Grid:
+    """Read one band of a raster file into a :class:`~rasters.grid.Grid`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        GeoTIFF, Esri ASCII grid (``.asc``), gzipped ASCII grid (``.asc.gz``) or any other raster
+        GDAL opens.
+    band : int
+        1-based band number.
+    name : str, optional
+        Label used in later error messages; defaults to the path.
+
+    Returns
+    -------
+    Grid
+        Values in the file's own data type (ASCII decimals as float64, see module notes), the
+        affine transform, the CRS (None when the file has none) and the nodata value as stored.
+
+    Raises
+    ------
+    DataFormatError
+        The file is missing, is not a raster GDAL can read, the band is out of range, or the band
+        is packed with a scale/offset.
+    """
+    p = Path(path)
+    virtual = str(path).startswith("/vsi")  # a GDAL virtual path (/vsizip/...): GDAL checks it
+    if not virtual and not p.exists():
+        raise DataFormatError(f"{p}: no such file; check the path")
+    if p.is_dir():
+        raise DataFormatError(f"{p}: is a folder, not a raster file")
+    if isinstance(band, bool) or not isinstance(band, (int, np.integer)):
+        raise InputError(f"{p}: band must be a whole number (1-based), got {band!r}")
+    gzipped = not virtual and p.name.lower().endswith(".gz")
+    gdal_path = str(path) if virtual else f"/vsigzip/{p.resolve()}" if gzipped else str(p)
+    try:
+        values, transform, rio_crs, nodata, driver = _read_band(p, gdal_path, int(band), {})
+        if driver == "AAIGrid" and values.dtype == np.float32:
+            # GDAL guesses float32 for ASCII decimals; the text holds more digits than that.
+            values, transform, rio_crs, nodata, driver = _read_band(
+                p, gdal_path, int(band), {"AAIGRID_DATATYPE": "Float64"}
+            )
+    except RasterioError as exc:
+        raise DataFormatError(
+            f"{p}: not a raster GDAL can read ({exc}); give a GeoTIFF (.tif) or an Esri ASCII "
+            "grid (.asc, .asc.gz)"
+        ) from exc
+    crs = as_crs(rio_crs) if rio_crs is not None else None
+    if crs is None and gzipped:
+        crs = _read_prj(_prj_sidecar(p))
+    return Grid(values, transform, crs, nodata, name if name is not None else str(path))
+
+
+def _read_band(p: Path, gdal_path: str, band: int, options: dict):
+    with rasterio.Env(**options), rasterio.open(gdal_path) as ds:
+        if not 1 <= band <= ds.count:
+            raise DataFormatError(f"{p}: band {band} is out of range; the file has {ds.count} band(s)")
+        scale, offset = ds.scales[band - 1], ds.offsets[band - 1]
+        if (scale not in (None, 1.0)) or (offset not in (None, 0.0)):
+            raise DataFormatError(
+                f"{p}: band {band} is packed (scale {scale}, offset {offset}); unpack it first, "
+                "e.g. gdal_translate -unscale -ot Float32"
+            )
+        values = ds.read(band)
+        return values, ds.transform, ds.crs, ds.nodatavals[band - 1], ds.driver
+
+
+def _read_prj(prj: Path) -> CRS | None:
+    if not prj.exists():
+        return None
+    try:
+        return CRS.from_user_input(prj.read_text())
+    except Exception as exc:  # pyproj's error; say which file and what to do
+        raise DataFormatError(f"{prj}: cannot parse the CRS in this .prj file ({exc}); fix or delete it") from exc
+
+
+# ----------------------------------------------------------------------------------- writing
+def write(grid: Grid, path, *, dtype=None, cog: bool = True, overwrite: bool = True) -> Path:
+    """Write a grid to GeoTIFF or Esri ASCII, atomically.
+
+    Parameters
+    ----------
+    grid : Grid
+        The grid to write.
+    path : str or os.PathLike
+        Target file; the ending picks the format (:data:`WRITE_FORMATS`): ``.tif``/``.tiff``
+        GeoTIFF, ``.asc`` Esri ASCII grid, ``.asc.gz`` gzipped Esri ASCII grid.
+    dtype : numpy dtype, optional
+        Data type on disk (default: the grid's; bool is written as uint8). Converting to an
+        integer type refuses values that are not whole or do not fit.
+    cog : bool
+        GeoTIFF only. True (default): a Cloud Optimized GeoTIFF through GDAL's COG driver,
+        256 x 256 tiles (512 for grids over 8192 cells on a side), DEFLATE with a predictor
+        (horizontal differencing for integers, floating-point predictor for floats), internal
+        overviews (nearest for integer classes, average for floats) down to one tile, and the
+        COG layout (IFDs first, smallest overview data first). False: a tiled, compressed plain
+        GeoTIFF without overviews (faster for intermediate files).
+    overwrite : bool
+        When False, refuse to replace an existing file (:class:`OutputExistsError`).
+
+    Returns
+    -------
+    pathlib.Path
+        The written path.
+
+    Notes
+    -----
+    Nodata: GeoTIFF keeps the grid's nodata (NaN for float grids without one). ASCII grids need
+    a finite nodata: NaN/None become -9999 (:data:`ASCII_NODATA`). A valid cell equal to the
+    nodata written is refused, since it would read back as nodata.
+
+    The ASCII format has one cell size, so non-square or rotated grids are refused. The CRS goes
+    to a ``.prj`` sidecar (an existing sidecar is replaced, or removed when the grid has no CRS,
+    so that it never describes another grid).
+    """
+    if not isinstance(grid, Grid):
+        raise InputError(f"write needs a rasters.Grid, got {type(grid).__name__}")
+    p = Path(path)
+    kind = _format_of(p)
+    if not p.parent.is_dir():
+        raise DataFormatError(f"{p}: the folder {p.parent} does not exist; create it first")
+    if p.exists() and not overwrite:
+        raise OutputExistsError(f"{p}: exists; pass overwrite=True to replace it")
+    if p.is_dir():
+        raise DataFormatError(f"{p}: is a folder; give a file name")
+    ascii_out = kind in ("ascii", "ascii-gz")
+    if ascii_out:
+        grid.cellsize  # raises InputError for non-square or rotated cells
+    values, nodata = _prepare_values(grid, dtype, ascii_out, p)
+
+    tmpdir = Path(tempfile.mkdtemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent))
+    try:
+        if kind == "gtiff":
+            tmp = tmpdir / "out.tif"
+            _write_gtiff(values, grid, nodata, tmp, cog)
+            os.replace(tmp, p)
+        else:
+            tmp = tmpdir / "out.asc"
+            _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
+            if kind == "ascii-gz":
+                gz = tmpdir / "out.asc.gz"
+                # mtime=0 keeps the bytes identical across runs (reproducible outputs)
+                with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
+                    shutil.copyfileobj(src, dst)
+                tmp = gz
+            prj_tmp, prj = tmpdir / "out.prj", _prj_sidecar(p)
+            if grid.crs is not None:
+                # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
+                # find the CRS equal to the original; written by us so .asc and .asc.gz match
+                prj_tmp.write_text(grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
+                os.replace(prj_tmp, prj)
+            elif prj.exists():
+                prj.unlink()
+            os.replace(tmp, p)
+    except RasterioError as exc:
+        raise DataFormatError(f"{p}: GDAL could not write the raster ({exc})") from exc
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    return p
+
+
+def _prepare_values(grid: Grid, dtype, ascii_out: bool, p: Path) -> tuple[np.ndarray, float | int | None]:
+    """Values cast to the on-disk dtype with nodata cells set to the nodata written."""
+    target = np.dtype(dtype) if dtype is not None else grid.dtype
+    if target == np.bool_:
+        target = np.dtype(np.uint8)
+    elif target == np.float16:
+        target = np.dtype(np.float32)
+    if target.name not in _GDAL_DTYPES:
+        raise InputError(f"{p}: cannot write data type {target}; use one of {sorted(_GDAL_DTYPES)}")
+    mask = grid.nodata_mask
+    valid = grid.values[~mask]
+    nd = grid.nodata
+    if target.kind == "f":
+        if nd is None or (ascii_out and not np.isfinite(nd)):
+            nd = ASCII_NODATA if ascii_out else float("nan")
+        out = grid.values.astype(target, copy=True)
+        if np.isfinite(nd):
+            hits = int(np.count_nonzero(out[~mask] == target.type(nd)))
+            if hits:
+                raise InputError(
+                    f"{p}: {hits} valid cells of {grid.name} equal the nodata value {nd} written; "
+                    "pick another nodata for the grid"
+                )
+        out[mask] = nd
+        return out, nd
+    # integer target: values must be whole and fit
+    info = np.iinfo(target)
+    if valid.size:
+        if valid.dtype.kind == "f":
+            bad = ~np.isfinite(valid) | (valid != np.round(valid))
+            if bad.any():
+                raise InputError(
+                    f"{p}: {int(bad.sum())} cells of {grid.name} are not whole numbers; write "
+                    f"as float32 (dtype='float32') or round them first"
+                )
+        lo, hi = valid.min(), valid.max()
+        if lo < info.min or hi > info.max:
+            raise InputError(
+                f"{p}: values of {grid.name} span {lo}..{hi}, outside {target} "
+                f"({info.min}..{info.max}); choose a wider dtype"
+            )
+    if mask.any() or nd is not None:
+        if nd is None or not np.isfinite(nd) or nd != int(nd) or not info.min <= nd <= info.max:
+            raise InputError(
+                f"{p}: {grid.name} has nodata {nd!r}, which {target} ({info.min}..{info.max}) cannot "
+                "hold; write as float32 or give the grid an integer nodata in that range "
+                "(grid.with_values(values, nodata=...))"
+            )
+        nd = int(nd)
+        hits = int(np.count_nonzero(valid == nd))
+        if hits:
+            raise InputError(
+                f"{p}: {hits} valid cells of {grid.name} equal the nodata value {nd}; pick another nodata"
+            )
+    out = np.where(mask, nd if nd is not None else 0, grid.values).astype(target)
+    return out, nd
+
+
+def _blocksize(shape: tuple[int, int]) -> int:
+    return 512 if max(shape) > 8192 else 256
+
+
+def _write_gtiff(values: np.ndarray, grid: Grid, nodata, tmp: Path, cog: bool) -> None:
+    integer = values.dtype.kind in "iu"
+    block = _blocksize(values.shape)
+    if cog:
+        options = {
+            "BLOCKSIZE": block,
+            "COMPRESS": "DEFLATE",
+            "PREDICTOR": "YES",  # COG driver picks 2 (integers) or 3 (floats)
+            "OVERVIEWS": "AUTO",
+            "OVERVIEW_RESAMPLING": "NEAREST" if integer else "AVERAGE",
+            "BIGTIFF": "IF_SAFER",
+        }
+        _write_gdal(values, grid, nodata, tmp, "COG", options)
+    else:
+        options = {
+            "TILED": "YES",
+            "BLOCKXSIZE": block,
+            "BLOCKYSIZE": block,
+            "COMPRESS": "DEFLATE",
+            "PREDICTOR": 2 if integer else 3,
+            "BIGTIFF": "IF_SAFER",
+        }
+        _write_gdal(values, grid, nodata, tmp, "GTiff", options)
+
+
+def _ascii_options(dtype: np.dtype) -> dict:
+    # enough significant digits that float32/float64 values read back exactly
+    if dtype == np.float32:
+        return {"SIGNIFICANT_DIGITS": 9}
+    if dtype == np.float64:
+        return {"SIGNIFICANT_DIGITS": 17}
+    return {}
+
+
+def _write_gdal(values: np.ndarray, grid: Grid, nodata, tmp: Path, driver: str, options: dict) -> None:
+    profile = {
+        "driver": driver,
+        "width": values.shape[1],
+        "height": values.shape[0],
+        "count": 1,
+        "dtype": values.dtype.name,
+        "crs": to_rio_crs(grid.crs),
+        "transform": grid.transform,
+        "nodata": nodata,
+    }
+    with rasterio.open(tmp, "w", **profile, **options) as ds:
+        ds.write(values, 1)

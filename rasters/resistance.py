@@ -1,0 +1,382 @@
+"""Resistance surfaces: reclassification tables, the > 0 check, and combination rules.
+
+A resistance surface is a float grid with NaN as nodata. Every valid cell is finite and > 0
+(cost units per metre of travel); a nodata cell is a barrier that no path or current crosses.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .align import require_aligned
+from .errors import DataFormatError, InputError, MissingClassesError, ResistanceValueError
+from .grid import Grid
+
+__all__ = [
+    "reclassify",
+    "load_reclass_table",
+    "check_resistance",
+    "combine",
+    "BARRIER_WORDS",
+    "COMBINE_RULES",
+]
+
+#: Table entries (case-insensitive) that make a class a barrier: its cells become nodata.
+#: ``missing`` is Omniscape's word for the same thing.
+BARRIER_WORDS = ("barrier", "nodata", "missing")
+
+#: Rules accepted by :func:`combine`.
+COMBINE_RULES = ("max", "sum", "product")
+
+
+# ----------------------------------------------------------------------------- tables
+def _parse_code(raw, source: str) -> int:
+    if isinstance(raw, bool):
+        raise InputError(f"{source}: land-cover code {raw!r} is not a whole number")
+    try:
+        value = float(str(raw).strip()) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{source}: land-cover code {raw!r} is not a whole number") from exc
+    if not math.isfinite(value) or value != int(value):
+        raise InputError(f"{source}: land-cover code {raw!r} is not a whole number")
+    return int(value)
+
+
+def _parse_resistance(raw, code: int, source: str) -> float:
+    """A table value as a float: > 0, or NaN for a barrier."""
+    if isinstance(raw, str):
+        word = raw.strip().strip('"').strip("'")
+        if word.lower() in BARRIER_WORDS:
+            return float("nan")
+        try:
+            value = float(word)
+        except ValueError as exc:
+            raise InputError(
+                f"{source}: resistance {raw!r} for code {code} is not a number; give a value > 0 "
+                f"or one of {BARRIER_WORDS} for a barrier"
+            ) from exc
+    elif isinstance(raw, bool) or not isinstance(raw, (int, float, np.integer, np.floating)):
+        raise InputError(f"{source}: resistance {raw!r} for code {code} is not a number")
+    else:
+        value = float(raw)
+    if math.isnan(value):
+        return value
+    if not math.isfinite(value):
+        raise ResistanceValueError(
+            f"{source}: resistance for code {code} is {value}; use 'barrier' for cells nothing "
+            "crosses (they become nodata)"
+        )
+    if value <= 0:
+        raise ResistanceValueError(
+            f"{source}: resistance for code {code} is {value}; resistance must be > 0 "
+            "(or 'barrier' for cells nothing crosses)"
+        )
+    return value
+
+
+def _add(table: dict, code: int, value: float, source: str, where: str) -> None:
+    if code in table:
+        raise InputError(f"{source}: code {code} is given twice ({where}); keep one entry")
+    table[code] = value
+
+
+def _table_from_csv(path: Path) -> dict[int, float]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        fields = {(h or "").strip().lower(): h for h in (reader.fieldnames or [])}
+        if "code" not in fields or "resistance" not in fields:
+            raise InputError(
+                f"{path}: a reclassification CSV needs a header with columns 'code' and "
+                f"'resistance' (found {reader.fieldnames}); other columns such as 'name' are ignored"
+            )
+        table: dict[int, float] = {}
+        for lineno, row in enumerate(reader, start=2):
+            raw_code, raw_value = row[fields["code"]], row[fields["resistance"]]
+            if (raw_code is None or not raw_code.strip()) and not any((v or "").strip() for v in row.values()):
+                continue  # blank line
+            where = f"line {lineno}"
+            if raw_value is None or not str(raw_value).strip():
+                raise InputError(f"{path}: line {lineno} has no resistance for code {raw_code!r}")
+            code = _parse_code(raw_code, f"{path} {where}")
+            _add(table, code, _parse_resistance(raw_value, code, f"{path} {where}"), str(path), where)
+    return table
+
+
+def _table_from_toml(path: Path) -> dict[int, float]:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFormatError(f"{path}: not valid TOML ({exc})") from exc
+    unknown = set(doc) - {"classes", "class"}
+    if unknown or not doc:
+        raise InputError(
+            f"{path}: unknown top-level keys {sorted(unknown)}; a reclassification TOML has a "
+            "[classes] table (code = resistance) or [[class]] entries (code, resistance, name)"
+        )
+    table: dict[int, float] = {}
+    classes = doc.get("classes", {})
+    if not isinstance(classes, dict):
+        raise InputError(f"{path}: 'classes' must be a table of code = resistance")
+    for raw_code, raw_value in classes.items():
+        code = _parse_code(raw_code, str(path))
+        _add(table, code, _parse_resistance(raw_value, code, str(path)), str(path), "[classes]")
+    entries = doc.get("class", [])
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: 'class' must be an array of tables ([[class]])")
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or "code" not in entry or "resistance" not in entry:
+            raise InputError(f"{path}: [[class]] entry {i} needs 'code' and 'resistance' keys")
+        extra = set(entry) - {"code", "resistance", "name"}
+        if extra:
+            raise InputError(f"{path}: [[class]] entry {i} has unknown keys {sorted(extra)}")
+        code = _parse_code(entry["code"], str(path))
+        _add(table, code, _parse_resistance(entry["resistance"], code, str(path)), str(path), f"[[class]] {i}")
+    return table
+
+
+def _table_from_text(path: Path) -> dict[int, float]:
+    table: dict[int, float] = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        where = f"line {lineno}"
+        if len(parts) != 2:
+            raise InputError(f"{path} {where}: expected 'code resistance', got {line!r}")
+        code = _parse_code(parts[0], f"{path} {where}")
+        _add(table, code, _parse_resistance(parts[1], code, f"{path} {where}"), str(path), where)
+    return table
+
+
+_TABLE_READERS = {".csv": _table_from_csv, ".toml": _table_from_toml, ".txt": _table_from_text}
+
+
+def load_reclass_table(table) -> tuple[dict[int, float], str]:
+    """Read a reclassification table into ``{code: resistance}`` (barriers as NaN).
+
+    Parameters
+    ----------
+    table : dict or str or os.PathLike
+        * a mapping ``{code: resistance}``;
+        * a ``.csv`` file with a header holding ``code`` and ``resistance`` columns (others,
+          such as ``name``, are ignored)::
+
+              code,resistance,name
+              1,10,forest
+              5,barrier,water
+
+        * a ``.toml`` file with a ``[classes]`` table and/or ``[[class]]`` entries::
+
+              [classes]
+              1 = 10.0
+              5 = "barrier"
+
+              [[class]]
+              code = 3
+              resistance = 50.0
+              name = "cropland"
+
+        * a ``.txt`` file of ``code resistance`` lines, whitespace-separated, ``#`` comments
+          (Omniscape's ``reclass_table`` format, where ``missing`` marks a barrier).
+
+        Resistances must be finite and > 0. The words ``barrier``, ``nodata`` and ``missing``
+        (or NaN) make a class a barrier: its cells become nodata.
+
+    Returns
+    -------
+    (dict, str)
+        The table and a label for messages (the path, or ``"table"`` for a mapping).
+
+    Raises
+    ------
+    DataFormatError
+        Missing file or unknown file type.
+    InputError
+        Bad header, non-integer code, duplicated code, non-numeric value.
+    ResistanceValueError
+        A resistance <= 0 or infinite (the message names the code).
+    """
+    if isinstance(table, Mapping):
+        source = "table"
+        out: dict[int, float] = {}
+        for raw_code, raw_value in table.items():
+            code = _parse_code(raw_code, source)
+            _add(out, code, _parse_resistance(raw_value, code, source), source, f"key {raw_code!r}")
+        return out, source
+    if not isinstance(table, (str, Path)):
+        raise InputError(
+            f"a reclassification table must be a dict or a path to .csv/.toml/.txt, got {type(table).__name__}"
+        )
+    path = Path(table)
+    if not path.is_file():
+        raise DataFormatError(f"{path}: no such reclassification table; check the path")
+    reader = _TABLE_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DataFormatError(f"{path}: unknown table type; use .csv, .toml or .txt ({load_reclass_table.__name__} docs)")
+    return reader(path), str(path)
+
+
+# ----------------------------------------------------------------------------- reclassify
+def reclassify(grid: Grid, table, *, dtype=np.float32, name: str | None = None) -> Grid:
+    """Turn a land-cover grid into a resistance grid through a code -> resistance table.
+
+    Parameters
+    ----------
+    grid : Grid
+        Land-cover codes (integers; a float grid must hold whole numbers). Nodata cells stay
+        nodata.
+    table : dict or str or os.PathLike
+        ``{code: resistance}``, or a CSV/TOML/TXT file (formats in :func:`load_reclass_table`).
+    dtype : numpy float dtype
+        Output dtype (float32 default).
+    name : str, optional
+        Name of the result (default ``"<grid name> resistance"``).
+
+    Returns
+    -------
+    Grid
+        Resistance (cost units per map unit), NaN as nodata; barrier classes are NaN.
+
+    Raises
+    ------
+    MissingClassesError
+        Codes present in the raster are not in the table; ``.missing`` lists every one.
+    ResistanceValueError
+        A table value <= 0.
+    InputError
+        Non-integer codes in the raster, or a non-float ``dtype``.
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise InputError(f"reclassify: dtype must be a float type (NaN marks nodata), got {dtype}")
+    lut, source = load_reclass_table(table)
+    valid = grid.valid_mask
+    codes = grid.values[valid]
+    if codes.dtype.kind == "f":
+        frac = codes != np.round(codes)
+        if frac.any():
+            r, c = _first_cell(valid & ~np.isnan(grid.values) & (grid.values != np.round(grid.values)))
+            raise InputError(
+                f"{grid.name}: {int(frac.sum())} cells are not whole land-cover codes (first at row {r}, "
+                f"col {c}: {grid.values[r, c]}); reclassify needs a class raster"
+            )
+    elif codes.dtype.kind not in "iub":
+        raise InputError(f"{grid.name}: land-cover codes must be integers, got dtype {codes.dtype}")
+    present = np.unique(codes)
+    keys = np.array(sorted(lut), dtype=np.int64)
+    vals = np.array([lut[int(k)] for k in keys], dtype=np.float64)
+    missing = [int(c) for c in present if int(c) not in lut]
+    if missing:
+        shown = ", ".join(map(str, missing))
+        raise MissingClassesError(
+            f"{grid.name}: {len(missing)} land-cover code(s) in the raster are missing from the "
+            f"reclassification table {source}: {shown}; add a resistance (or 'barrier') for each "
+            f"of them, e.g. '{missing[0]},<resistance>' in a CSV",
+            missing,
+        )
+    out = np.full(grid.shape, np.nan, dtype=dtype)
+    out[valid] = vals[np.searchsorted(keys, codes.astype(np.int64))]
+    return grid.with_values(out, nodata=float("nan"), name=name or f"{grid.name} resistance")
+
+
+# ----------------------------------------------------------------------------- checks
+def _first_cell(mask: np.ndarray) -> tuple[int, int]:
+    """(row, col) of the first True cell in row-major order."""
+    flat = int(np.flatnonzero(mask.ravel())[0])
+    return divmod(flat, mask.shape[1])
+
+
+def _where(grid: Grid, mask: np.ndarray) -> str:
+    r, c = _first_cell(mask)
+    x, y = grid.xy(r, c)
+    return f"first at row {r}, col {c} (x={x:.6g}, y={y:.6g})"
+
+
+def check_resistance(grid: Grid, *, name: str | None = None) -> None:
+    """Raise unless every valid cell of ``grid`` is a finite resistance > 0.
+
+    Nodata cells (NaN or the grid's nodata) are barriers and are allowed.
+
+    Raises
+    ------
+    ResistanceValueError
+        With the number of cells <= 0, the first one (row, col and cell-centre coordinates) and
+        the minimum value; or the same for infinite cells.
+    """
+    label = name or grid.name
+    values = grid.values
+    valid = grid.valid_mask
+    if values.dtype.kind not in "iuf":
+        raise InputError(f"{label}: resistance must be numeric, got dtype {values.dtype}")
+    bad = valid & ~(values > 0)
+    n = int(np.count_nonzero(bad))
+    if n:
+        vmin = values[bad].min()
+        raise ResistanceValueError(
+            f"{n} cells <= 0 in {label}; {_where(grid, bad)}; min value {vmin}; resistance must "
+            "be > 0 or nodata (barrier)"
+        )
+    if values.dtype.kind == "f":
+        inf = valid & np.isinf(values)
+        n = int(np.count_nonzero(inf))
+        if n:
+            raise ResistanceValueError(
+                f"{n} infinite cells in {label}; {_where(grid, inf)}; resistance must be finite and "
+                "> 0; mark barriers as nodata instead"
+            )
+
+
+# ----------------------------------------------------------------------------- combine
+def combine(grids: Sequence[Grid], rule: str = "max", *, name: str | None = None) -> Grid:
+    """Combine aligned resistance grids cell by cell.
+
+    Parameters
+    ----------
+    grids : sequence of Grid
+        At least one grid; all must share shape, transform and CRS.
+    rule : {"max", "sum", "product"}
+        ``max``: the largest resistance; ``sum``: resistances added (e.g. a base surface plus
+        a road penalty); ``product``: resistances multiplied (e.g. a base surface times a slope
+        factor >= 1).
+    name : str, optional
+        Name of the result (default ``"<rule>(<names>)"``).
+
+    Returns
+    -------
+    Grid
+        Float (float32 unless an input is float64), NaN as nodata: a cell is nodata when it is
+        nodata in any input (a barrier stays a barrier).
+
+    Raises
+    ------
+    AlignmentError
+        Two grids are not aligned (names both).
+    InputError
+        No grids, or an unknown rule.
+    """
+    grids = list(grids)
+    if not grids:
+        raise InputError("combine needs at least one grid")
+    if rule not in COMBINE_RULES:
+        raise InputError(f"unknown combination rule {rule!r}; use one of {', '.join(COMBINE_RULES)}")
+    require_aligned(grids)
+    dtype = np.result_type(np.float32, *[g.dtype for g in grids if g.dtype.kind == "f"])
+    out = grids[0].masked_float(dtype)
+    for g in grids[1:]:
+        other = g.masked_float(dtype)
+        if rule == "max":
+            np.maximum(out, other, out=out)  # NaN propagates: nodata anywhere -> nodata
+        elif rule == "sum":
+            np.add(out, other, out=out)
+        else:
+            np.multiply(out, other, out=out)
+    label = name or f"{rule}({', '.join(g.name for g in grids)})"
+    return grids[0].with_values(out, nodata=float("nan"), name=label)
