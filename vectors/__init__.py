@@ -1,9 +1,42 @@
 """vectors: protected areas, country borders, border reserves, candidate pairs, vector export.
 
-pyogrio/fiona are imported only inside this package.
+pyogrio/fiona are imported only inside this package (in :mod:`vectors.io`).
 """
 
-__all__: list[str] = []
+from ._common import ISO3_SEPARATOR, iso3_set
+from .borders import (
+    COUNTRY_FIELDS,
+    DEFAULT_BORDER_TOLERANCE,
+    international_borders,
+    prepare_countries,
+    read_countries,
+)
+from .cores import CoreGrid, rasterize_cores
+from .io import list_layers, read_vector, shapefile_field_names, write_layers, write_shapefiles
+from .protected_areas import PA_FIELDS, prepare_protected_areas, read_protected_areas
+from .proximity import border_reserves, candidate_pairs
+
+__all__ = [
+    "read_protected_areas",
+    "prepare_protected_areas",
+    "PA_FIELDS",
+    "rasterize_cores",
+    "CoreGrid",
+    "read_countries",
+    "prepare_countries",
+    "COUNTRY_FIELDS",
+    "international_borders",
+    "DEFAULT_BORDER_TOLERANCE",
+    "border_reserves",
+    "candidate_pairs",
+    "write_layers",
+    "write_shapefiles",
+    "shapefile_field_names",
+    "read_vector",
+    "list_layers",
+    "iso3_set",
+    "ISO3_SEPARATOR",
+]
 
 # Marker checked by tests: PyPI has an unrelated package called ``vectors``.
 __corridors_package__ = True

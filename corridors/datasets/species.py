@@ -1,0 +1,204 @@
+"""Species resistance profiles shipped with the package (TOML files in ``species/``).
+
+A profile gives, for the seven land-cover classes of the embedded dataset, a resistance per class
+(cost per metre, > 0), the largest cost distance the species is assumed to cross between reserves
+(cost units = resistance x metres; 100 km of resistance-1 land is 100,000), the classes that count
+as habitat, and a source for every value. Values that no publication gives are labelled
+``assumption`` in their source, with the reasoning.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from ..errors import ConfigError
+from ._resources import list_resources, resource
+
+__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "species_names", "species_profile", "load_profile"]
+
+#: Land-cover classes of the embedded dataset: code -> name.
+LANDCOVER_CLASSES = MappingProxyType(
+    {1: "forest", 2: "wetland", 3: "cropland", 4: "urban", 5: "water", 6: "grassland", 7: "bare"}
+)
+_CODE = {name: code for code, name in LANDCOVER_CLASSES.items()}
+
+_TOP_KEYS = {
+    "name", "code", "common_name", "scientific_name", "group", "resistance",
+    "max_cost_distance", "habitat_classes", "notes", "sources",
+}
+_REQUIRED = _TOP_KEYS - {"notes"}
+_SOURCE_KEYS = {"resistance", "max_cost_distance", "habitat_classes"}
+_GROUPS = {"mammal", "bird", "generic"}
+
+
+@dataclass(frozen=True)
+class SpeciesProfile:
+    """A species' resistance profile for the seven-class land cover.
+
+    Attributes
+    ----------
+    name : str
+        Identifier (file stem), e.g. ``"amur_tiger"``.
+    code : str
+        Short code used in the reserves' ``focus_species`` column (``"TIG"``), or ``""``.
+    common_name, scientific_name : str
+    group : str
+        ``"mammal"``, ``"bird"`` or ``"generic"``.
+    resistance : Mapping[int, float]
+        Land-cover code -> resistance (cost per metre, > 0).
+    max_cost_distance : float
+        Largest cost distance between reserves worth linking, cost units (resistance x metres).
+    habitat_classes : tuple of int
+        Land-cover codes that count as habitat.
+    notes : str
+    sources : Mapping[str, object]
+        ``resistance`` -> {class name: source}, ``max_cost_distance`` -> source,
+        ``habitat_classes`` -> source. ``"assumption: ..."`` marks values no publication gives.
+    path : str
+        File the profile came from.
+    """
+
+    name: str
+    code: str
+    common_name: str
+    scientific_name: str
+    group: str
+    resistance: MappingProxyType
+    max_cost_distance: float
+    habitat_classes: tuple[int, ...]
+    notes: str
+    sources: MappingProxyType
+    path: str = field(default="", compare=False)
+
+    def resistance_table(self) -> dict[int, float]:
+        """A plain ``{code: resistance}`` dict, as ``rasters.reclassify`` takes it."""
+        return dict(self.resistance)
+
+    @property
+    def assumed(self) -> list[str]:
+        """Which values are assumptions (``"resistance.urban"``, ``"max_cost_distance"`` ...)."""
+        out = [f"resistance.{k}" for k, v in self.sources["resistance"].items() if _is_assumption(v)]
+        out += [k for k in ("max_cost_distance", "habitat_classes") if _is_assumption(self.sources[k])]
+        return out
+
+
+def _is_assumption(text: str) -> bool:
+    return text.strip().lower().startswith("assumption")
+
+
+def species_names() -> list[str]:
+    """Names of the shipped species profiles, sorted."""
+    return [n[: -len(".toml")] for n in list_resources("species", ".toml")]
+
+
+def species_profile(name: str) -> SpeciesProfile:
+    """Load a shipped species profile by name (see :func:`species_names`)."""
+    names = species_names()
+    key = str(name).strip().lower().replace(" ", "_").replace("-", "_")
+    if key not in names:
+        raise ConfigError(f"unknown species profile {name!r}; choose one of {names}")
+    node = resource("species", f"{key}.toml")
+    return _parse(node.read_text(encoding="utf-8"), f"species/{key}.toml", key)
+
+
+def load_profile(path: str | os.PathLike) -> SpeciesProfile:
+    """Load a species profile from a user TOML file with the same keys as the shipped ones."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read species profile ({exc})") from exc
+    return _parse(text, str(path), path.stem)
+
+
+def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML ({exc})") from exc
+    unknown = sorted(set(doc) - _TOP_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed keys are {sorted(_TOP_KEYS)}")
+    missing = sorted(_REQUIRED - set(doc))
+    if missing:
+        raise ConfigError(f"{where}: missing key(s) {missing}")
+    for key in ("name", "code", "common_name", "scientific_name", "group"):
+        if not isinstance(doc[key], str):
+            raise ConfigError(f"{where}: key {key!r} must be a string, got {doc[key]!r}")
+    if doc["name"] != stem:
+        raise ConfigError(f"{where}: name = {doc['name']!r} must match the file name {stem!r}")
+    if doc["group"] not in _GROUPS:
+        raise ConfigError(f"{where}: group = {doc['group']!r}; choose one of {sorted(_GROUPS)}")
+
+    res = doc["resistance"]
+    if not isinstance(res, dict):
+        raise ConfigError(f"{where}: [resistance] must be a table of class name = value")
+    _check_classes(res, where, "resistance")
+    resistance = {}
+    for cls, value in res.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise ConfigError(
+                f"{where}: resistance.{cls} = {value!r}; resistances must be finite numbers > 0"
+            )
+        resistance[_CODE[cls]] = float(value)
+
+    mcd = doc["max_cost_distance"]
+    if isinstance(mcd, bool) or not isinstance(mcd, (int, float)) or not math.isfinite(mcd) or mcd <= 0:
+        raise ConfigError(f"{where}: max_cost_distance = {mcd!r}; give cost units (resistance x metres) > 0")
+
+    hab = doc["habitat_classes"]
+    if not isinstance(hab, list) or not hab or any(h not in _CODE for h in hab):
+        raise ConfigError(
+            f"{where}: habitat_classes = {hab!r}; give a non-empty list of class names from "
+            f"{list(_CODE)}"
+        )
+
+    src = doc["sources"]
+    if not isinstance(src, dict):
+        raise ConfigError(f"{where}: [sources] must be a table")
+    unknown = sorted(set(src) - _SOURCE_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown} in [sources]; allowed {sorted(_SOURCE_KEYS)}")
+    missing = sorted(_SOURCE_KEYS - set(src))
+    if missing:
+        raise ConfigError(f"{where}: [sources] lacks {missing}; every value needs a source or 'assumption: why'")
+    if not isinstance(src["resistance"], dict):
+        raise ConfigError(f"{where}: [sources.resistance] must give a source per class")
+    _check_classes(src["resistance"], where, "sources.resistance")
+    for key, text_ in [*(("sources.resistance." + k, v) for k, v in src["resistance"].items()),
+                       ("sources.max_cost_distance", src["max_cost_distance"]),
+                       ("sources.habitat_classes", src["habitat_classes"])]:
+        if not isinstance(text_, str) or not text_.strip():
+            raise ConfigError(f"{where}: {key} must be a non-empty string (a reference or 'assumption: why')")
+
+    return SpeciesProfile(
+        name=doc["name"],
+        code=doc["code"],
+        common_name=doc["common_name"],
+        scientific_name=doc["scientific_name"],
+        group=doc["group"],
+        resistance=MappingProxyType(dict(sorted(resistance.items()))),
+        max_cost_distance=float(mcd),
+        habitat_classes=tuple(sorted(_CODE[h] for h in set(hab))),
+        notes=str(doc.get("notes", "")),
+        sources=MappingProxyType({
+            "resistance": MappingProxyType(dict(src["resistance"])),
+            "max_cost_distance": src["max_cost_distance"],
+            "habitat_classes": src["habitat_classes"],
+        }),
+        path=where,
+    )
+
+
+def _check_classes(table: dict, where: str, key: str) -> None:
+    unknown = sorted(set(table) - set(_CODE))
+    if unknown:
+        raise ConfigError(f"{where}: unknown class(es) {unknown} in [{key}]; classes are {list(_CODE)}")
+    missing = [c for c in _CODE if c not in table]
+    if missing:
+        raise ConfigError(f"{where}: [{key}] lacks class(es) {missing}; give all of {list(_CODE)}")

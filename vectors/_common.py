@@ -1,0 +1,171 @@
+"""Small shared helpers: CRS checks, field mapping, country-code sets, polygon repair."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from rasters.errors import CRSError, InputError
+
+log = logging.getLogger("corridors.vectors")
+
+#: Separator for reserves that straddle several countries (e.g. the Korean DMZ: ``"KOR;PRK"``).
+ISO3_SEPARATOR = ";"
+
+
+def iso3_set(value) -> frozenset[str]:
+    """The set of ISO 3166-1 alpha-3 codes in an ``iso3`` value (``"KOR;PRK"`` -> {KOR, PRK})."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return frozenset()
+    return frozenset(p.strip().upper() for p in str(value).split(ISO3_SEPARATOR) if p.strip())
+
+
+def require_projected(gdf: gpd.GeoDataFrame, what: str, purpose: str) -> CRS:
+    """Return the CRS of ``gdf`` or raise :class:`CRSError` unless it is projected (metres)."""
+    if gdf.crs is None:
+        raise CRSError(
+            f"{what}: no CRS; {purpose} needs a projected CRS in metres. "
+            "Set it with gdf.set_crs(...) or read the file with crs=..."
+        )
+    crs = CRS.from_user_input(gdf.crs)
+    if not crs.is_projected:
+        raise CRSError(
+            f"{what}: CRS {crs.name!r} is geographic (degrees); {purpose} needs metres. "
+            "Reproject first, e.g. gdf.to_crs('+proj=laea +lat_0=45 +lon_0=115 +units=m')"
+        )
+    return crs
+
+
+def require_same_crs(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what_a: str, what_b: str) -> None:
+    """Raise :class:`CRSError` naming both layers unless they share a CRS."""
+    if a.crs is None or b.crs is None or CRS.from_user_input(a.crs) != CRS.from_user_input(b.crs):
+        name_a = CRS.from_user_input(a.crs).name if a.crs is not None else None
+        name_b = CRS.from_user_input(b.crs).name if b.crs is not None else None
+        raise CRSError(
+            f"{what_a} (CRS {name_a!r}) and {what_b} (CRS {name_b!r}) must share one CRS; "
+            f"reproject one with .to_crs(other.crs)"
+        )
+
+
+def map_fields(
+    columns: Sequence[str],
+    wanted: Mapping[str, Sequence[str]],
+    fields: Mapping[str, str] | None,
+    source: str,
+) -> dict[str, str]:
+    """Resolve our field names to source column names.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Columns present in the source.
+    wanted : mapping
+        Our name -> candidate source names, tried in order, case-insensitively.
+    fields : mapping or None
+        Explicit our name -> source column; wins over the candidates.
+    source : str
+        Label for error messages (usually the path).
+
+    Returns
+    -------
+    dict
+        Our name -> source column, for every name in ``wanted``.
+    """
+    fields = dict(fields or {})
+    unknown = sorted(set(fields) - set(wanted))
+    if unknown:
+        raise InputError(
+            f"{source}: unknown target field(s) {unknown} in fields=; "
+            f"the targets are {sorted(wanted)}"
+        )
+    lower = {c.lower(): c for c in columns}
+    out: dict[str, str] = {}
+    for ours, candidates in wanted.items():
+        if ours in fields:
+            col = fields[ours]
+            if col not in columns:
+                raise InputError(
+                    f"{source}: fields={{{ours!r}: {col!r}}} names a column that is not there; "
+                    f"columns are {list(columns)}"
+                )
+            out[ours] = col
+            continue
+        for cand in candidates:
+            if cand.lower() in lower:
+                out[ours] = lower[cand.lower()]
+                break
+        else:
+            raise InputError(
+                f"{source}: no column for {ours!r} (looked for {list(candidates)}); "
+                f"columns are {list(columns)}. Pass fields={{{ours!r}: 'YOUR_COLUMN'}}"
+            )
+    return out
+
+
+def repair_polygons(geoms: gpd.GeoSeries, labels: Sequence[str], source: str) -> tuple[gpd.GeoSeries, dict]:
+    """Make polygon geometries valid, keeping only their polygonal parts.
+
+    Returns
+    -------
+    (GeoSeries, dict)
+        Repaired geometries and ``{label: reason}`` for every geometry that was invalid
+        (reason from GEOS ``is_valid_reason``).
+    """
+    arr = np.asarray(geoms.values, dtype=object)
+    missing = [labels[i] for i, g in enumerate(arr) if g is None or shapely.is_empty(g)]
+    if missing:
+        raise InputError(
+            f"{source}: {len(missing)} feature(s) have no geometry: {missing[:10]}; "
+            "remove them or fix their geometry"
+        )
+    types = shapely.get_type_id(arr)
+    bad = [labels[i] for i, t in enumerate(types) if t not in (3, 6, 7)]  # Polygon, MultiPolygon, GC
+    if bad:
+        raise InputError(
+            f"{source}: feature(s) {bad[:10]} are not polygons; protected areas and countries must "
+            "be polygons (buffer point records to their reported area first)"
+        )
+    invalid = ~shapely.is_valid(arr)
+    reasons = {}
+    if invalid.any():
+        for i in np.flatnonzero(invalid):
+            reasons[labels[i]] = shapely.is_valid_reason(arr[i])
+        fixed = shapely.make_valid(arr[invalid])
+        # make_valid may return collections with stray lines/points: keep the area only
+        fixed = [polygonal_part(g) for g in fixed]
+        arr = arr.copy()
+        arr[invalid] = fixed
+        empty = [labels[i] for i in np.flatnonzero(invalid) if shapely.is_empty(arr[i])]
+        if empty:
+            raise InputError(f"{source}: geometry of {empty} has no area after repair; fix it by hand")
+        log.warning("%s: repaired %d invalid geometr%s: %s", source, len(reasons),
+                    "y" if len(reasons) == 1 else "ies", reasons)
+    types = shapely.get_type_id(arr)
+    if (types == 7).any():  # valid collections: keep the polygons
+        arr = np.array([polygonal_part(g) if t == 7 else g for g, t in zip(arr, types)], dtype=object)
+    return gpd.GeoSeries(arr, index=geoms.index, crs=geoms.crs), reasons
+
+
+def polygonal_part(geom):
+    """The polygonal part of ``geom`` (a Polygon or MultiPolygon, possibly empty)."""
+    if geom is None:
+        return shapely.MultiPolygon()
+    t = shapely.get_type_id(geom)
+    if t in (3, 6):
+        return geom
+    if t == 7:
+        polys = []
+        for part in shapely.get_parts(geom):
+            sub = polygonal_part(part)
+            if not sub.is_empty:
+                polys.extend(shapely.get_parts(sub))
+        if not polys:
+            return shapely.MultiPolygon()
+        merged = shapely.union_all(polys)
+        return merged
+    return shapely.MultiPolygon()

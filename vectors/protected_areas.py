@@ -1,0 +1,144 @@
+"""Protected areas: field mapping, geometry repair and dissolve by id."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from rasters.errors import CRSError, InputError
+
+from ._common import ISO3_SEPARATOR, iso3_set, log, map_fields, repair_polygons
+from .io import read_vector
+
+__all__ = ["PA_FIELDS", "read_protected_areas", "prepare_protected_areas"]
+
+#: Our field -> source columns tried in order (case-insensitive). WDPA, Natural Earth and our own
+#: names are covered; anything else goes through ``fields=``.
+PA_FIELDS: dict[str, tuple[str, ...]] = {
+    "pa_id": ("pa_id", "WDPAID", "WDPA_PID", "SITE_ID", "id"),
+    "name": ("name", "NAME", "ORIG_NAME", "name_en"),
+    "iso3": ("iso3", "ISO3", "PARENT_ISO", "PARENT_ISO3", "iso_a3", "adm0_a3"),
+}
+
+
+def read_protected_areas(
+    path: str | os.PathLike,
+    *,
+    layer: str | None = None,
+    fields: Mapping[str, str] | None = None,
+    crs=None,
+) -> gpd.GeoDataFrame:
+    """Read protected-area polygons from a GeoPackage, Shapefile or GeoJSON file.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.gpkg``, ``.shp``, ``.geojson`` or ``.json``.
+    layer : str, optional
+        Layer to read (required when the file holds several).
+    fields : mapping, optional
+        Our field -> source column, for ``pa_id``, ``name`` and ``iso3``. Unmapped fields are
+        looked up in :data:`PA_FIELDS` (WDPA's ``WDPAID``/``NAME``/``ISO3`` work as they are).
+    crs : optional
+        Reproject to this CRS (anything pyproj accepts). Distances need a projected CRS.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``pa_id`` (str), ``name``, ``iso3`` (``"KOR;PRK"`` for a reserve spanning two
+        countries), ``n_parts`` (source features dissolved into the row), ``repaired``
+        (geometry was invalid and was repaired), any other source columns (first value per
+        id), and ``geometry``. One row per ``pa_id`` in order of first appearance.
+        ``attrs["repaired"]`` maps each repaired id to the GEOS reason it was invalid.
+
+    Raises
+    ------
+    DataFormatError
+        The file cannot be read.
+    InputError
+        A needed column is missing, ids are blank, geometries are missing or not polygons.
+    CRSError
+        The file has no CRS.
+    """
+    gdf = read_vector(path, layer=layer)
+    return prepare_protected_areas(gdf, fields=fields, crs=crs, source=str(path))
+
+
+def prepare_protected_areas(
+    gdf: gpd.GeoDataFrame,
+    *,
+    fields: Mapping[str, str] | None = None,
+    crs=None,
+    source: str = "protected areas",
+) -> gpd.GeoDataFrame:
+    """Normalise an in-memory protected-area layer as :func:`read_protected_areas` does."""
+    if gdf.crs is None:
+        raise CRSError(f"{source}: the layer has no CRS; set it (gdf.set_crs) or fix the file")
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    mapping = map_fields(cols, PA_FIELDS, fields, source)
+    ours = {v: k for k, v in mapping.items()}
+    extras = [c for c in cols if c not in ours and c not in PA_FIELDS and c not in ("n_parts", "repaired")]
+    df = gdf[[*mapping.values(), *extras]].rename(columns=ours)
+    df["pa_id"] = _ids(df["pa_id"], source)
+    df["name"] = df["name"].fillna("").astype(str)
+    df["iso3"] = [ISO3_SEPARATOR.join(sorted(iso3_set(v))) for v in df["iso3"]]
+    no_country = df.loc[df["iso3"] == "", "pa_id"].tolist()
+    if no_country:
+        raise InputError(
+            f"{source}: reserve(s) {no_country[:10]} have no country code; fill the iso3 column "
+            "(ISO 3166-1 alpha-3, several joined by ';')"
+        )
+    geoms, reasons = repair_polygons(gdf.geometry, df["pa_id"].tolist(), source)
+    out = gpd.GeoDataFrame(df, geometry=geoms.values, crs=gdf.crs)
+    out["repaired"] = out["pa_id"].isin(list(reasons))
+    out = _dissolve(out, source)
+    if crs is not None:
+        out = out.to_crs(crs)
+    out.attrs["repaired"] = dict(reasons)
+    return out
+
+
+def _ids(series: pd.Series, source: str) -> pd.Series:
+    blank = series.isna() | (series.astype(str).str.strip() == "")
+    if blank.any():
+        raise InputError(
+            f"{source}: {int(blank.sum())} feature(s) have no pa_id (rows {list(series.index[blank][:10])}); "
+            "every protected area needs an id"
+        )
+    # integral floats (WDPAID read as float) become "123", not "123.0"
+    def fmt(v):
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    return series.map(fmt)
+
+
+def _dissolve(gdf: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    """One row per pa_id: union of the parts, country codes merged, other fields from the first."""
+    counts = gdf.groupby("pa_id", sort=False).size()
+    gdf = gdf.assign(n_parts=gdf["pa_id"].map(counts).astype("int32"))
+    if (counts == 1).all():
+        return gdf.reset_index(drop=True)
+    multi = counts[counts > 1]
+    log.info("%s: dissolving %d ids with several features: %s", source, len(multi), dict(multi))
+    rows = []
+    for pa_id, grp in gdf.groupby("pa_id", sort=False):
+        first = grp.iloc[0].copy()
+        if len(grp) > 1:
+            first["iso3"] = ISO3_SEPARATOR.join(sorted(set().union(*map(iso3_set, grp["iso3"]))))
+            first["repaired"] = bool(grp["repaired"].any())
+            first[gdf.geometry.name] = shapely.union_all(grp.geometry.values)
+        rows.append(first)
+    out = gpd.GeoDataFrame(rows, geometry=gdf.geometry.name, crs=gdf.crs).reset_index(drop=True)
+    # rows built from Series come back as object columns: restore the source dtypes
+    for col in out.columns:
+        if col != gdf.geometry.name:
+            out[col] = out[col].astype(gdf[col].dtype)
+    out["n_parts"] = out["n_parts"].astype("int32")
+    out["repaired"] = out["repaired"].astype(bool)
+    return out
