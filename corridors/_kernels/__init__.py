@@ -6,8 +6,8 @@ Every kernel is compiled through :data:`JIT` / :data:`JIT_PARALLEL` so the optio
 import numba
 
 #: Options for serial kernels.
-JIT = dict(nopython=True, cache=True, nogil=True)
+JIT = dict(cache=True, nogil=True)
 #: Options for kernels whose outermost loop is a ``prange`` with no shared scratch buffers.
-JIT_PARALLEL = dict(nopython=True, cache=True, nogil=True, parallel=True)
+JIT_PARALLEL = dict(cache=True, nogil=True, parallel=True)
 
 njit = numba.njit

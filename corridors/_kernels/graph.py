@@ -1,0 +1,269 @@
+"""Numba kernels for circuit graphs on rasters: node labelling, edge lists, CSR Laplacians, currents.
+
+Arrays in, arrays out; cells are flat (row-major) indices; conductance 0 marks a cell that is not
+habitat (nodata, masked or zero conductance) - the wrappers convert nodata before calling.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import JIT, njit
+
+# Neighbour offsets (drow, dcol) that point "forward" so every undirected edge is visited once:
+# right, down, down-right, up-right (the order Circuitscape uses).
+_FORWARD_OFFSETS = np.array([[0, 1], [1, 0], [1, 1], [-1, 1]], dtype=np.int64)
+
+
+@njit(**JIT)
+def _find(parent, x):
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:  # path compression
+        nxt = parent[x]
+        parent[x] = root
+        x = nxt
+    return root
+
+
+@njit(**JIT)
+def label_nodes(valid, group_ptr, group_cells):
+    """Assign a node number to every cell, merging groups of cells into single nodes.
+
+    Parameters
+    ----------
+    valid : ndarray of bool, shape (ncells,)
+        Cells with positive conductance.
+    group_ptr, group_cells : ndarray of int64
+        Groups in CSR form: cells ``group_cells[group_ptr[g]:group_ptr[g+1]]`` form one node
+        (polygons, focal regions). Overlapping groups merge transitively.
+
+    Returns
+    -------
+    ndarray of int32, shape (ncells,)
+        Node of each cell, -1 for none. A merged set of cells is a node iff at least one of its
+        cells is valid (so nodata cells of a polygon join the polygon's node, as in Circuitscape).
+        Nodes are numbered in order of their first cell (row-major), so numbering is deterministic.
+    """
+    n = valid.shape[0]
+    parent = np.arange(n)
+    member = valid.copy()
+    for g in range(group_ptr.shape[0] - 1):
+        start = group_ptr[g]
+        stop = group_ptr[g + 1]
+        if stop <= start:
+            continue
+        r0 = _find(parent, group_cells[start])
+        member[group_cells[start]] = True
+        for t in range(start + 1, stop):
+            c = group_cells[t]
+            member[c] = True
+            r = _find(parent, c)
+            if r != r0:
+                if r < r0:  # keep the smaller index as root (deterministic)
+                    parent[r0] = r
+                    r0 = r
+                else:
+                    parent[r] = r0
+    has_valid = np.zeros(n, dtype=np.bool_)
+    for c in range(n):
+        if valid[c]:
+            has_valid[_find(parent, c)] = True
+    node_of_root = np.full(n, -1, dtype=np.int64)
+    out = np.full(n, -1, dtype=np.int32)
+    count = 0
+    for c in range(n):
+        if not member[c]:
+            continue
+        r = _find(parent, c)
+        if not has_valid[r]:
+            continue
+        if node_of_root[r] < 0:
+            node_of_root[r] = count
+            count += 1
+        out[c] = node_of_root[r]
+    return out
+
+
+@njit(**JIT)
+def _edge_weight(g1, g2, avg_res, diagonal):
+    if avg_res:
+        if g1 <= 0.0 or g2 <= 0.0:
+            return 0.0  # 1 / mean resistance with an infinite resistance
+        w = 2.0 / (1.0 / g1 + 1.0 / g2)
+    else:
+        w = 0.5 * (g1 + g2)
+    if diagonal:
+        w /= math.sqrt(2.0)
+    return w
+
+
+@njit(**JIT)
+def grid_edges(cond, node_of_cell, nrows, ncols, eight, avg_res):
+    """List the graph's edges between distinct nodes (parallel edges not yet summed).
+
+    Parameters
+    ----------
+    cond : ndarray of float64, shape (ncells,)
+        Cell conductance (1/ohm); 0 where the cell is not habitat (still a node if merged).
+    node_of_cell : ndarray of int32
+        From :func:`label_nodes`.
+    nrows, ncols : int
+        Grid shape.
+    eight : bool
+        Also connect diagonal neighbours (their weight divided by sqrt(2)).
+    avg_res : bool
+        Edge conductance = 1 / mean resistance (True) or mean conductance (False).
+
+    Returns
+    -------
+    (ei, ej, w) : int64, int64, float64 arrays
+        Edges with ``ei != ej`` and ``w > 0``, in row-major order of their first cell.
+    """
+    noff = 4 if eight else 2
+    count = 0
+    for pass_ in range(2):
+        if pass_ == 1:
+            ei = np.empty(count, dtype=np.int64)
+            ej = np.empty(count, dtype=np.int64)
+            w = np.empty(count, dtype=np.float64)
+            count = 0
+        for r in range(nrows):
+            for c in range(ncols):
+                p = r * ncols + c
+                a = node_of_cell[p]
+                if a < 0:
+                    continue
+                for k in range(noff):
+                    rr = r + _FORWARD_OFFSETS[k, 0]
+                    cc = c + _FORWARD_OFFSETS[k, 1]
+                    if rr < 0 or rr >= nrows or cc >= ncols:
+                        continue
+                    q = rr * ncols + cc
+                    b = node_of_cell[q]
+                    if b < 0 or b == a:
+                        continue
+                    wt = _edge_weight(cond[p], cond[q], avg_res, k >= 2)
+                    if wt <= 0.0:
+                        continue
+                    if pass_ == 1:
+                        ei[count] = a
+                        ej[count] = b
+                        w[count] = wt
+                    count += 1
+    return ei, ej, w
+
+
+@njit(**JIT)
+def laplacian_csr(n, ei, ej, w):
+    """Assemble the graph Laplacian straight to CSR, summing parallel edges.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes.
+    ei, ej, w : ndarray
+        Undirected edges (each listed once), ``ei != ej``.
+
+    Returns
+    -------
+    (indptr, indices, data)
+        CSR arrays of ``L = D - A`` with sorted column indices and the diagonal always stored.
+    """
+    deg = np.ones(n, dtype=np.int64)  # room for the diagonal
+    for e in range(ei.shape[0]):
+        deg[ei[e]] += 1
+        deg[ej[e]] += 1
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        ptr[i + 1] = ptr[i] + deg[i]
+    cols = np.empty(ptr[n], dtype=np.int64)
+    vals = np.empty(ptr[n], dtype=np.float64)
+    fill = ptr[:-1].copy()
+    diag = np.zeros(n, dtype=np.float64)
+    for e in range(ei.shape[0]):
+        a = ei[e]
+        b = ej[e]
+        cols[fill[a]] = b
+        vals[fill[a]] = -w[e]
+        fill[a] += 1
+        cols[fill[b]] = a
+        vals[fill[b]] = -w[e]
+        fill[b] += 1
+        diag[a] += w[e]
+        diag[b] += w[e]
+    for i in range(n):
+        cols[fill[i]] = i
+        vals[fill[i]] = 0.0  # diagonal added below, after merging duplicates
+    # sort each row and merge duplicate columns in place
+    out_ptr = np.zeros(n + 1, dtype=np.int64)
+    pos = 0
+    for i in range(n):
+        start = ptr[i]
+        stop = ptr[i + 1]
+        order = np.argsort(cols[start:stop], kind="mergesort")
+        row_cols = cols[start:stop][order]
+        row_vals = vals[start:stop][order]
+        last = -1
+        for t in range(row_cols.shape[0]):
+            cidx = row_cols[t]
+            if cidx == last:
+                vals[pos - 1] += row_vals[t]
+            else:
+                cols[pos] = cidx
+                vals[pos] = row_vals[t]
+                if cidx == i:
+                    vals[pos] = diag[i]
+                pos += 1
+                last = cidx
+        out_ptr[i + 1] = pos
+    return out_ptr, cols[:pos].copy(), vals[:pos].copy()
+
+
+@njit(**JIT)
+def group_flows(indptr, indices, data, v, group, ngroups, ground_g):
+    """Total current into and out of each node group through its branches.
+
+    Parameters
+    ----------
+    indptr, indices, data : CSR Laplacian arrays (off-diagonal = -conductance).
+    v : ndarray of float64
+        Node voltages (volts).
+    group : ndarray of int64
+        Group of each node (nodes shorted together share one; others a group of their own).
+        Branches inside a group are ignored.
+    ngroups : int
+    ground_g : ndarray of float64
+        Conductance of a finite ground at each node (0 for none); its current counts as a branch
+        to 0 V.
+
+    Returns
+    -------
+    (inflow, outflow) : ndarray of float64, shape (ngroups,)
+        Amperes.
+    """
+    inflow = np.zeros(ngroups, dtype=np.float64)
+    outflow = np.zeros(ngroups, dtype=np.float64)
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        gi = group[i]
+        vi = v[i]
+        for t in range(indptr[i], indptr[i + 1]):
+            j = indices[t]
+            if j == i or group[j] == gi:
+                continue
+            f = -data[t] * (vi - v[j])
+            if f > 0.0:
+                outflow[gi] += f
+            else:
+                inflow[gi] -= f
+        if ground_g[i] > 0.0:
+            f = ground_g[i] * vi
+            if f > 0.0:
+                outflow[gi] += f
+            else:
+                inflow[gi] -= f
+    return inflow, outflow

@@ -1,0 +1,183 @@
+"""The network reduced onto a few "port" nodes: one factorisation, one solve per port.
+
+For port nodes F (focal nodes, or the boundary nodes of focal regions) the Schur complement
+``S = L_FF - L_FI L_II^-1 L_IF`` is an exact |F|-node network: every problem whose sources,
+grounds and shorts sit on F can be solved on S, and voltages everywhere follow from the injections
+on F. S is obtained from the grounded Green's function: one port per connected component is
+grounded and the system is solved once for each other port (``|F| - components`` solves with one
+factorisation or one AMG hierarchy), then each component's block is inverted.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from ..errors import SolverError
+from .solvers import make_solver
+
+__all__ = ["ReducedNetwork"]
+
+log = logging.getLogger("corridors.circuit")
+
+#: Keep the full solutions (nodes x ports) for voltage maps if they take at most this many bytes.
+KEEP_SOLUTIONS_BYTES = 2 * 2**30
+
+
+class ReducedNetwork:
+    """Exact reduction of a :class:`CircuitGraph` onto port nodes.
+
+    Parameters
+    ----------
+    graph : CircuitGraph
+    ports : array of int
+        Node numbers (any order, duplicates ignored).
+    solver : str
+        Solver method for :func:`make_solver`.
+    keep_solutions : bool
+        Keep the node x port solutions so voltages need no further solve.
+
+    Attributes
+    ----------
+    ports : ndarray of int64, sorted
+    S : ndarray, shape (|F|, |F|)
+        Reduced Laplacian (block diagonal by component), siemens.
+    port_component : ndarray of int32
+    solves : int
+        Right-hand sides solved.
+    """
+
+    def __init__(self, graph, ports, solver="auto", keep_solutions=False):
+        t0 = time.perf_counter()
+        self.graph = graph
+        self.ports = np.unique(np.asarray(ports, dtype=np.int64))
+        nf = self.ports.size
+        comp = graph.component
+        self.port_component = comp[self.ports]
+        comps, first = np.unique(self.port_component, return_index=True)
+        self.components = comps
+        self.ground_ports = first  # index into ports of each component's grounded port
+        is_ground = np.zeros(nf, dtype=bool)
+        is_ground[first] = True
+        self._free_ports = np.flatnonzero(~is_ground)
+        # unknowns: nodes of components that hold ports, minus the grounded ports
+        active = np.isin(comp, comps)
+        active[self.ports[first]] = False
+        self.unknowns = np.flatnonzero(active)
+        self.position = np.full(graph.n_nodes, -1, dtype=np.int64)
+        self.position[self.unknowns] = np.arange(self.unknowns.size)
+        lap = graph.laplacian
+        self.matrix = lap[self.unknowns][:, self.unknowns].tocsr()
+        self.solver = make_solver(self.matrix, solver) if self.unknowns.size else None
+        m = self._free_ports.size
+        green = np.zeros((nf, nf))
+        self.solutions = None
+        self.solves = m
+        if m:
+            rows = self.position[self.ports[self._free_ports]]
+            keep = keep_solutions and self.unknowns.size * m * 8 <= KEEP_SOLUTIONS_BYTES
+            if keep:
+                self.solutions = np.zeros((self.unknowns.size, m))
+            # solve in chunks so only |F| x |F| stays in memory unless the solutions are kept
+            chunk = max(1, min(m, int(2**28 // max(8 * self.unknowns.size, 1))))
+            for s in range(0, m, chunk):
+                cols = np.arange(s, min(m, s + chunk))
+                rhs = np.zeros((self.unknowns.size, cols.size))
+                rhs[rows[cols], np.arange(cols.size)] = 1.0
+                x = self.solver.solve(rhs)
+                green[np.ix_(self._free_ports, self._free_ports[cols])] = x[rows, :]
+                if keep:
+                    self.solutions[:, cols] = x
+            green = 0.5 * (green + green.T)  # symmetric in exact arithmetic
+        self.S = np.zeros((nf, nf))
+        for c, g in zip(comps, first):
+            idx = np.flatnonzero(self.port_component == c)
+            free = idx[idx != g]
+            if free.size == 0:
+                continue
+            try:
+                block = np.linalg.inv(green[np.ix_(free, free)])
+            except np.linalg.LinAlgError as exc:
+                raise SolverError(f"reduced network of component {c} is singular: {exc}") from exc
+            block = 0.5 * (block + block.T)
+            self.S[np.ix_(free, free)] = block
+            col = -block.sum(axis=0)
+            self.S[g, free] = col
+            self.S[free, g] = col
+            self.S[g, g] = block.sum()
+        self.seconds = time.perf_counter() - t0
+        log.info("reduced network: %d ports, %d solves with %s in %.2f s", nf, m,
+                 self.solver.method if self.solver else "none", self.seconds)
+
+    def port_index(self, nodes) -> np.ndarray:
+        """Indices into :attr:`ports` of the given port nodes (they must be ports)."""
+        idx = np.searchsorted(self.ports, nodes)
+        return idx
+
+    def solve(self, fixed, fixed_values, inject=None, inject_values=None):
+        """Solve a problem posed on the ports.
+
+        Parameters
+        ----------
+        fixed : array of int
+            Port indices held at ``fixed_values`` volts (each involved component needs one).
+        inject : array of int, optional
+            Port indices where ``inject_values`` amperes enter.
+
+        Returns
+        -------
+        (idx, v, j) : port indices involved (ports of the components of ``fixed``), their
+        voltages (V) and net injected currents (A, positive into the network).
+        """
+        fixed = np.asarray(fixed, dtype=np.int64)
+        comps = np.unique(self.port_component[fixed])
+        idx = np.flatnonzero(np.isin(self.port_component, comps))
+        v = np.zeros(idx.size)
+        loc = np.searchsorted(idx, fixed)
+        is_fixed = np.zeros(idx.size, dtype=bool)
+        is_fixed[loc] = True
+        v[loc] = fixed_values
+        q = np.zeros(idx.size)
+        if inject is not None and len(inject):
+            np.add.at(q, np.searchsorted(idx, np.asarray(inject, dtype=np.int64)), inject_values)
+        free = np.flatnonzero(~is_fixed)
+        s = self.S[np.ix_(idx, idx)]
+        if free.size:
+            rhs = q[free] - s[np.ix_(free, loc)] @ v[loc]
+            v[free] = np.linalg.solve(s[np.ix_(free, free)], rhs)
+        j = s @ v
+        return idx, v, j
+
+    def voltages(self, idx, v, j) -> np.ndarray:
+        """Node voltages (V) of the components touched by ``idx``; other nodes 0.
+
+        ``j`` are the net port injections from :meth:`solve` (sum to zero per component).
+        """
+        out = np.zeros(self.graph.n_nodes)
+        inj = np.zeros(self.ports.size)
+        inj[idx] = j
+        comps = np.unique(self.port_component[idx])
+        jfree = inj[self._free_ports]
+        if self.solutions is not None:
+            x = self.solutions @ jfree
+        elif self.solver is not None:
+            rhs = np.zeros(self.unknowns.size)
+            rhs[self.position[self.ports[self._free_ports]]] = jfree
+            x = self.solver.solve(rhs)
+        else:
+            x = np.zeros(0)
+        out[self.unknowns] = x
+        node_comp = self.graph.component
+        keep = np.isin(node_comp, comps)
+        out[~keep] = 0.0
+        # add each component's ground voltage (the Green's function grounds one port per component)
+        vport = np.zeros(self.ports.size)
+        vport[idx] = v
+        offset = np.zeros(self.graph.n_components)
+        for c, g in zip(self.components, self.ground_ports):
+            if c in comps:
+                offset[c] = vport[g]
+        out[keep] += offset[node_comp[keep]]
+        return out

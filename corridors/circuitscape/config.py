@@ -1,0 +1,265 @@
+"""Parse a Circuitscape INI file into a typed :class:`CircuitscapeConfig`.
+
+Circuitscape reads its INI loosely: section headers are ignored and every ``key = value`` line
+sets a global key. We read it the same way (so every Circuitscape INI, including ones with
+repeated sections, parses), but unlike Circuitscape we refuse unknown keys and bad values with a
+:class:`~corridors.errors.ConfigError` that names the key, the value and what is allowed.
+
+Relative paths
+--------------
+Circuitscape opens relative paths against the **current working directory** (its reference INIs
+say ``habitat_file = input/raster/pairwise/1/cellmap.asc`` and are run from the Circuitscape.jl
+folder). :func:`load_config` does the same by default and takes ``base_dir`` to resolve them
+against another folder (the CLI's ``--base-dir``). Nothing is guessed: a missing file is reported
+with the folder it was looked for in.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from ..errors import ConfigError
+from .options import CHOICES, OPTIONS
+
+__all__ = ["CircuitscapeConfig", "load_config", "parse_ini", "config_from_dict"]
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+_UNSET = {"", "none"}
+
+
+@dataclass(frozen=True)
+class CircuitscapeConfig:
+    """A Circuitscape job, typed. Field names are Circuitscape's INI keys.
+
+    Paths are absolute :class:`pathlib.Path` objects or ``None`` when not given. ``solver`` is
+    the canonical Circuitscape name (``cg+amg``, ``cholmod``, ``pardiso``, ``accelerate``).
+    ``source`` is the INI path (``None`` for a config built from a dict); ``raw`` keeps every key
+    as read, after defaults, for the record written next to the outputs.
+    """
+
+    data_type: str
+    scenario: str
+    habitat_file: Path
+    habitat_map_is_resistances: bool
+    output_file: Path
+    connect_four_neighbors_only: bool = False
+    connect_using_avg_resistances: bool = False
+    use_polygons: bool = False
+    polygon_file: Path | None = None
+    point_file: Path | None = None
+    use_included_pairs: bool = False
+    included_pairs_file: Path | None = None
+    use_variable_source_strengths: bool = False
+    variable_source_file: Path | None = None
+    use_mask: bool = False
+    mask_file: Path | None = None
+    source_file: Path | None = None
+    ground_file: Path | None = None
+    ground_file_is_resistances: bool = True
+    use_unit_currents: bool = False
+    use_direct_grounds: bool = False
+    remove_src_or_gnd: str = "keepall"
+    use_reclass_table: bool = False
+    reclass_file: Path | None = None
+    solver: str = "cg+amg"
+    precision: str = "double"
+    write_cur_maps: bool = False
+    write_volt_maps: bool = False
+    write_cum_cur_map_only: bool = False
+    write_max_cur_maps: bool = False
+    set_null_currents_to_nodata: bool = False
+    set_null_voltages_to_nodata: bool = False
+    set_focal_node_currents_to_zero: bool = False
+    log_transform_maps: bool = False
+    write_as_tif: bool = False
+    source: Path | None = None
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def output_prefix(self) -> Path:
+        """``output_file`` without a trailing ``.out``: every output name starts with it."""
+        p = self.output_file
+        return p.with_name(p.name[:-4]) if p.name.endswith(".out") else p
+
+    @property
+    def is_network(self) -> bool:
+        return self.data_type == "network"
+
+
+def parse_ini(path) -> dict[str, str]:
+    """Read ``key = value`` lines of a Circuitscape INI (sections ignored) into a dict.
+
+    Blank lines and lines starting with ``#`` or ``;`` are comments. A key given twice with two
+    different values is an error (Circuitscape keeps the last silently).
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, a line has no ``=``, or a key repeats with another value.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"Circuitscape config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read Circuitscape config {path}: {exc}") from exc
+    out: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if not s or s[0] in "#;[":
+            continue
+        if "=" not in s:
+            raise ConfigError(
+                f"{path}, line {lineno}: expected 'key = value', got {s!r}"
+            )
+        key, value = s.split("=", 1)
+        key, value = key.strip(), value.strip()
+        if key in out and out[key] != value:
+            raise ConfigError(
+                f"{path}: {key!r} is set twice with different values ({out[key]!r} on line "
+                f"{lines[key]}, {value!r} on line {lineno}); keep one"
+            )
+        out[key], lines[key] = value, lineno
+    return out
+
+
+def load_config(path, *, base_dir=None) -> CircuitscapeConfig:
+    """Parse and validate a Circuitscape INI file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The INI file.
+    base_dir : str or path-like, optional
+        Folder that relative paths in the INI are resolved against. Default: the current working
+        directory, as Circuitscape does.
+
+    Returns
+    -------
+    CircuitscapeConfig
+
+    Raises
+    ------
+    ConfigError
+        Unknown key, bad value, missing required key.
+    """
+    path = Path(path)
+    cfg = config_from_dict(parse_ini(path), base_dir=base_dir, source=str(path))
+    return cfg
+
+
+def _bool(key: str, value: str, where: str) -> bool:
+    v = value.strip().lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise ConfigError(f"{where}: {key} = {value!r} is not a boolean; use True or False")
+
+
+def _choice(key: str, value: str, where: str) -> str:
+    table = CHOICES[key]
+    v = value.strip().lower()
+    if v in table:
+        return table[v]
+    allowed = ", ".join(dict.fromkeys(table))
+    raise ConfigError(f"{where}: {key} = {value!r} is not allowed; use one of: {allowed}")
+
+
+def _is_unset_path(value: str) -> bool:
+    v = value.strip()
+    return v.lower() in _UNSET or (v.startswith("(") and v.endswith(")"))
+
+
+_NEEDS = {
+    "use_polygons": "polygon_file",
+    "use_mask": "mask_file",
+    "use_included_pairs": "included_pairs_file",
+    "use_variable_source_strengths": "variable_source_file",
+    "use_reclass_table": "reclass_file",
+}
+
+
+def _check_required(typed: dict, where: str) -> None:
+    """Refuse a config whose mode or switches need a file that is not given."""
+    scenario, network = typed["scenario"], typed["data_type"] == "network"
+    if scenario == "advanced":
+        for key in ("source_file", "ground_file"):
+            if typed[key] is None:
+                raise ConfigError(f"{where}: advanced mode needs {key!r}; give a file name")
+    elif typed["point_file"] is None:
+        raise ConfigError(f"{where}: {scenario} mode needs 'point_file' (the focal nodes)")
+    if network and scenario in ("one-to-all", "all-to-one"):
+        raise ConfigError(
+            f"{where}: scenario = {scenario} is not available for data_type = network "
+            "(Circuitscape.jl runs network graphs in pairwise or advanced mode only)"
+        )
+    for switch, key in _NEEDS.items():
+        if typed[switch] and typed[key] is None:
+            raise ConfigError(f"{where}: {switch} = True needs {key!r}; give a file name")
+
+
+def config_from_dict(values: dict, *, base_dir=None, source=None) -> CircuitscapeConfig:
+    """Build a :class:`CircuitscapeConfig` from Circuitscape ``key -> str`` pairs.
+
+    Missing keys take Circuitscape's defaults (:data:`~corridors.circuitscape.options.OPTIONS`).
+    Same arguments and errors as :func:`load_config`.
+    """
+    where = str(source) if source is not None else "Circuitscape config"
+    unknown = [k for k in values if k not in OPTIONS]
+    if unknown:
+        k = unknown[0]
+        close = difflib.get_close_matches(k, OPTIONS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(
+            f"{where}: unknown Circuitscape option {k!r}{hint} "
+            f"(known options: see corridors.circuitscape.options.OPTIONS)"
+        )
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    raw = {k: opt.default for k, opt in OPTIONS.items()}
+    raw.update({k: str(v) for k, v in values.items()})
+
+    typed: dict = {}
+    for key, opt in OPTIONS.items():
+        value = raw[key]
+        if opt.kind == "bool":
+            typed[key] = _bool(key, value, where)
+        elif opt.kind == "int":
+            try:
+                typed[key] = int(value)
+            except ValueError:
+                raise ConfigError(f"{where}: {key} = {value!r} is not a whole number") from None
+        elif opt.kind == "choice":
+            if key == "scenario" and value == "not entered":
+                raise ConfigError(
+                    f"{where}: 'scenario' is missing; set scenario = pairwise, one-to-all, "
+                    "all-to-one or advanced"
+                )
+            if value.strip().lower() == "not entered":  # Circuitscape's GUI placeholder
+                value = opt.default
+            typed[key] = _choice(key, value, where)
+        elif opt.kind == "path":
+            typed[key] = None if _is_unset_path(value) else (base / value.strip())
+        else:
+            typed[key] = value
+
+    for key in ("habitat_file", "output_file"):
+        if typed[key] is None:
+            raise ConfigError(f"{where}: {key!r} is required; give a file name")
+    _check_required(typed, where)
+    if typed["precision"] != "double":
+        raise ConfigError(
+            f"{where}: precision = {raw['precision']!r} is not supported (corridors solves in "
+            "double precision); set precision = double"
+        )
+
+    names = {f.name for f in fields(CircuitscapeConfig)}
+    kwargs = {k: v for k, v in typed.items() if k in names}
+    return CircuitscapeConfig(
+        **kwargs, source=Path(source) if source is not None else None, raw=raw
+    )

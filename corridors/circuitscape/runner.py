@@ -1,0 +1,149 @@
+"""Run a Circuitscape job (config -> solve -> Circuitscape's output files).
+
+:func:`run` dispatches on ``data_type`` and ``scenario``; raster jobs use
+:mod:`corridors.circuit` (C1's raster circuit core), network jobs
+:mod:`corridors.circuit.network`. Outputs carry Circuitscape's names and formats
+(:mod:`corridors.circuitscape.writers`) and each file is written atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError, OutputExistsError
+from .config import CircuitscapeConfig, load_config
+from .writers import atomic_write_text
+
+__all__ = ["run", "RunSummary", "SOLVER_METHODS", "OUTPUT_PATTERN", "solver_method"]
+
+log = logging.getLogger(__name__)
+
+#: Circuitscape solver name -> corridors.circuit.solvers method. Circuitscape's direct solvers
+#: (CHOLMOD, MKL Pardiso, Apple Accelerate) all ask for an exact sparse factorisation: ``direct``
+#: resolves to the fastest direct backend installed here (cholmod, else pardiso, else splu).
+SOLVER_METHODS = {
+    "cholmod": "direct",
+    "pardiso": "direct",
+    "accelerate": "direct",
+    "cg+amg": "cg+amg",
+}
+
+
+def solver_method(name: str) -> str:
+    """The :func:`corridors.circuit.solvers.make_solver` method for a Circuitscape solver name."""
+    from ..circuit.solvers import METHODS, available_methods
+
+    if name in SOLVER_METHODS:
+        name = SOLVER_METHODS[name]
+    if name == "direct":
+        return next(m for m in ("cholmod", "pardiso", "splu") if m in available_methods())
+    if name not in METHODS:
+        raise ConfigError(f"unknown solver {name!r}; use one of {', '.join(METHODS)}")
+    return name
+
+#: Every name Circuitscape writes after ``<prefix>``; used to refuse overwriting earlier results.
+OUTPUT_PATTERN = re.compile(
+    r"_(resistances(_3columns)?\.out|(cum_|max_)?curmap(_[-\d_]+)?\.(asc|tif)|curmap_max\.asc|"
+    r"voltmap(_[-\d_]+)?\.(asc|tif)|voltages(_\d+_\d+)?\.txt|"
+    r"(branch|node)_currents(_\d+_\d+|_cum)?\.txt)$"
+)
+
+
+@dataclass
+class RunSummary:
+    """What a run did: mode, solver, files written, seconds, mode-specific counts.
+
+    ``result`` is the solver's own result object in full precision (e.g. the pairwise resistance
+    matrix before it is printed with 10 significant digits).
+    """
+
+    config: CircuitscapeConfig
+    method: str
+    files: list = field(default_factory=list)
+    seconds: float = 0.0
+    counts: dict = field(default_factory=dict)
+    result: object = field(default=None, repr=False)
+
+    def lines(self) -> list[str]:
+        c = self.config
+        out = [
+            f"{c.data_type} {c.scenario}: {c.habitat_file.name}, solver {c.solver} -> {self.method}",
+            ", ".join(f"{k} {v}" for k, v in self.counts.items()),
+            f"wrote {len(self.files)} files to {c.output_prefix.parent} "
+            f"({c.output_prefix.name}_*) in {self.seconds:.2f} s",
+        ]
+        return [line for line in out if line]
+
+
+class _Sink:
+    """Collects output names and writes each file atomically as it comes."""
+
+    def __init__(self, prefix: Path):
+        self.prefix = prefix
+        self.files: list[Path] = []
+
+    def __call__(self, suffix: str, text: str) -> None:
+        path = self.prefix.with_name(self.prefix.name + suffix)
+        atomic_write_text(path, text)
+        self.files.append(path)
+
+
+def _existing_outputs(prefix: Path) -> list[Path]:
+    folder = prefix.parent
+    if not folder.is_dir():
+        return []
+    stem = prefix.name
+    return sorted(
+        p for p in folder.iterdir()
+        if p.name.startswith(stem) and OUTPUT_PATTERN.fullmatch(p.name[len(stem):])
+    )
+
+
+def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = None) -> RunSummary:
+    """Run a Circuitscape job and write its outputs.
+
+    Parameters
+    ----------
+    config : CircuitscapeConfig or path-like
+        A parsed config, or an INI file to parse with :func:`load_config`.
+    base_dir : path-like, optional
+        Folder for relative paths when ``config`` is a file (default: current directory).
+    overwrite : bool
+        Replace outputs of an earlier run with the same ``output_file``; without it an existing
+        output is an :class:`~corridors.errors.OutputExistsError`.
+    method : str, optional
+        Override the solver (a :func:`corridors.circuit.solvers.make_solver` method); default
+        maps the INI's ``solver`` through :data:`SOLVER_METHODS`.
+
+    Returns
+    -------
+    RunSummary
+    """
+    cfg = config if isinstance(config, CircuitscapeConfig) else load_config(config, base_dir=base_dir)
+    method = solver_method(method or cfg.solver)
+    prefix = cfg.output_prefix
+    if not overwrite:
+        old = _existing_outputs(prefix)
+        if old:
+            raise OutputExistsError(
+                f"{len(old)} output file(s) of an earlier run exist, e.g. {old[0]}; "
+                "pass overwrite=True (CLI: --overwrite) or change output_file"
+            )
+    sink = _Sink(prefix)
+    t0 = time.perf_counter()
+    if cfg.is_network:
+        from .network_io import run_network
+
+        counts, result = run_network(cfg, sink, method)
+    else:
+        from .raster_io import run_raster
+
+        counts, result = run_raster(cfg, sink, method)
+    summary = RunSummary(cfg, method, sink.files, time.perf_counter() - t0, counts, result)
+    for line in summary.lines():
+        log.info(line)
+    return summary

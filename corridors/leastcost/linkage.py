@@ -1,0 +1,375 @@
+"""The linkage network: which cores to link, their least-cost paths, Linkage Mapper's link table."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from rasters.errors import InputError
+from rasters.grid import Grid
+
+from .._kernels.cost import label_minima
+from .._kernels.paths import path_cost_length, trace_backlink
+from ._inputs import Surface, check_max_cost, surface
+from .corridor import corridor_mosaic, least_cost_corridor
+from .costdistance import run_kernel
+from .paths import path_line
+
+__all__ = ["linkage_network", "LinkageNetwork", "ADJACENCY"]
+
+#: Ways to find neighbouring cores when ``pairs`` is not given.
+ADJACENCY = ("cost", "euclidean", "both")
+
+LINK_COLUMNS = ["Link_ID", "From_Core", "To_Core", "Euc_Dist", "CW_Dist", "LCP_Length",
+                "cwd2Euc_R", "cwd2Path_R", "Thru_Core"]
+
+
+def _core_labels(cores, surf: Surface):
+    """Dense int32 labels 1..K on the surface's grid and the original core ids (sorted)."""
+    if isinstance(cores, Grid):
+        if surf.grid is not None:
+            surf.grid.check_aligned(cores)
+        arr = np.where(cores.nodata_mask, 0, cores.values)
+    else:
+        arr = np.asarray(cores)
+    if arr.shape != surf.shape:
+        raise InputError(f"cores has shape {arr.shape}, the resistance surface {surf.shape}; "
+                         "rasterise the cores on the resistance grid")
+    if not np.issubdtype(arr.dtype, np.integer):
+        if arr.dtype == bool or not np.issubdtype(arr.dtype, np.floating):
+            raise InputError(
+                f"cores must be an integer core-id raster (0 = no core), got {arr.dtype}")
+        a = np.where(np.isnan(arr), 0, arr)
+        if np.any(a != np.round(a)):
+            raise InputError("cores must hold whole-number core ids (0 = no core)")
+        arr = a.astype(np.int64)
+    if arr.size and arr.min() < 0:
+        raise InputError(f"cores has negative ids (min {arr.min()}); use 0 for 'no core'")
+    ids, dense = np.unique(arr.reshape(-1), return_inverse=True)
+    if ids[0] == 0:
+        ids = ids[1:]
+    else:
+        dense = dense + 1
+    if ids.size < 2:
+        raise InputError(f"a linkage network needs at least 2 cores, found {ids.size}")
+    dense = dense.astype(np.int32)
+    on_barrier = np.bincount(dense[surf.flat < np.inf], minlength=ids.size + 1)[1:]
+    if np.any(on_barrier == 0):
+        bad = ids[on_barrier == 0].tolist()
+        raise InputError(f"core(s) {bad} lie entirely on barriers (NaN, inf or nodata resistance)")
+    return dense, [int(i) for i in ids]
+
+
+def _adjacent_pairs(label2d, neighbours):
+    """Set of (a, b), a < b, of distinct nonzero labels in neighbouring cells."""
+    shifts = [(slice(None), slice(None, -1), slice(None), slice(1, None)),
+              (slice(None, -1), slice(None), slice(1, None), slice(None))]
+    if neighbours == 8:
+        shifts += [(slice(None, -1), slice(None, -1), slice(1, None), slice(1, None)),
+                   (slice(None, -1), slice(1, None), slice(1, None), slice(None, -1))]
+    found = set()
+    for r0, c0, r1, c1 in shifts:
+        a = label2d[r0, c0].reshape(-1)
+        b = label2d[r1, c1].reshape(-1)
+        m = (a != b) & (a > 0) & (b > 0)
+        if np.any(m):
+            lo = np.minimum(a[m], b[m]).astype(np.int64)
+            hi = np.maximum(a[m], b[m]).astype(np.int64)
+            for p in np.unique(lo * (1 << 32) + hi):
+                found.add((int(p >> 32), int(p & 0xFFFFFFFF)))
+    return found
+
+
+def _euclidean_allocation(dense2d):
+    from scipy.ndimage import distance_transform_edt
+
+    _, (ri, ci) = distance_transform_edt(dense2d == 0, return_indices=True)
+    return dense2d[ri, ci]
+
+
+def _edge_distances(dense2d, k, cellsize):
+    """Minimum cell-centre distance between every pair of cores (map units), K+1 x K+1."""
+    from scipy.spatial import cKDTree
+
+    pad = np.pad(dense2d, 1, constant_values=0)
+    inner = pad[1:-1, 1:-1]
+    edge = ((inner != pad[:-2, 1:-1]) | (inner != pad[2:, 1:-1]) |
+            (inner != pad[1:-1, :-2]) | (inner != pad[1:-1, 2:])) & (inner > 0)
+    r, c = np.nonzero(edge)
+    lab = inner[r, c]
+    order = np.argsort(lab, kind="stable")
+    r, c, lab = r[order], c[order], lab[order]
+    bounds = np.searchsorted(lab, np.arange(k + 2))
+    pts = [None] + [np.column_stack([r[bounds[i]:bounds[i + 1]], c[bounds[i]:bounds[i + 1]]])
+                    * float(cellsize) for i in range(1, k + 1)]
+    trees = [None] + [cKDTree(p) for p in pts[1:]]
+    return pts, trees
+
+
+class LinkageNetwork:
+    """Result of :func:`linkage_network`.
+
+    Attributes
+    ----------
+    links : pandas.DataFrame
+        One row per kept link with Linkage Mapper's fields: ``Link_ID`` (1..L), ``From_Core``,
+        ``To_Core`` (core ids, From < To), ``Euc_Dist`` (map units, minimum distance between the
+        two cores' cell centres), ``CW_Dist`` (least-cost distance, cost units), ``LCP_Length``
+        (map units along cell centres), ``cwd2Euc_R`` = CW_Dist / Euc_Dist, ``cwd2Path_R`` =
+        CW_Dist / LCP_Length, ``Thru_Core`` (the path crosses a third core).
+    dropped : pandas.DataFrame
+        Candidate pairs not kept: ``From_Core``, ``To_Core``, ``CW_Dist``, ``reason``
+        ("unreachable", "above max_cost_distance", "through core").
+    paths : dict[int, ndarray]
+        Link_ID -> (n, 2) (row, col) cells from the From_Core to the To_Core.
+    lines : dict[int, shapely.LineString]
+        Link_ID -> path through cell centres in map coordinates (empty without a Grid).
+    core_ids : list[int]
+    search_cost : float
+        Cost at which each core's search stopped (inf: unbounded).
+    allocation : ndarray or Grid or None
+        Cost allocation of all cores (core ids; 0 unreachable) when adjacency used it.
+    """
+
+    def __init__(self, surf, dense, core_ids, maps, backs, links, dropped, paths, lines,
+                 search_cost, allocation):
+        self._surf = surf
+        self._dense = dense
+        self.core_ids = core_ids
+        self._index = {c: i + 1 for i, c in enumerate(core_ids)}
+        self._maps = maps
+        self._backs = backs
+        self.links = links
+        self.dropped = dropped
+        self.paths = paths
+        self.lines = lines
+        self.search_cost = search_cost
+        self.allocation = allocation
+
+    def __repr__(self):
+        return (f"LinkageNetwork({len(self.core_ids)} cores, {len(self.links)} links, "
+                f"{len(self.dropped)} dropped)")
+
+    def _map(self, core_id):
+        if core_id not in self._index:
+            raise InputError(f"unknown core id {core_id!r}; known: {self.core_ids}")
+        k = self._index[core_id]
+        if k not in self._maps:  # core outside every candidate pair: search it now
+            cells = np.flatnonzero(self._dense == k).astype(np.int64)
+            self._maps[k], self._backs[k], _, _ = _search_one(
+                self._surf, self._dense, len(self.core_ids), k, cells, self.search_cost)
+        return self._maps[k]
+
+    def cost_distance(self, core_id):
+        """Cost distance (float32, cost units) from one core; inf beyond :attr:`search_cost`."""
+        return self._surf.wrap(self._map(core_id), name=f"cost distance from core {core_id}")
+
+    def _link_row(self, link_id):
+        row = self.links.loc[self.links["Link_ID"] == link_id]
+        if row.empty:
+            known = self.links["Link_ID"].tolist()
+            raise InputError(f"unknown Link_ID {link_id!r}; links are {known}")
+        return row.iloc[0]
+
+    def corridor(self, link_id, width=None):
+        """Normalised least-cost corridor of one link, truncated at ``width`` (cost units).
+
+        Raises
+        ------
+        InputError
+            If the per-core searches stopped too early for this width (``CW_Dist + width`` above
+            :attr:`search_cost`); pass ``corridor_width`` to :func:`linkage_network`.
+        """
+        row = self._link_row(link_id)
+        need = float(row["CW_Dist"]) + (np.inf if width is None else float(width))
+        if need > self.search_cost:
+            raise InputError(
+                f"link {link_id}: a corridor of width {width} needs cost distances up to {need:g} "
+                f"but the searches stopped at {self.search_cost:g}; rerun linkage_network with "
+                f"corridor_width >= {width}"
+            )
+        a = self._map(int(row["From_Core"])).reshape(self._surf.shape)
+        b = self._map(int(row["To_Core"])).reshape(self._surf.shape)
+        nlcc = least_cost_corridor(a, b, width=width)
+        return self._surf.wrap(nlcc.reshape(-1), name=f"corridor link {link_id}")
+
+    def mosaic(self, width=None, link_ids=None, return_link=False):
+        """Minimum over the links' corridors (default: all kept links); see :func:`corridor_mosaic`."""
+        ids = self.links["Link_ID"].tolist() if link_ids is None else list(link_ids)
+        if not ids:
+            raise InputError("the network has no links to mosaic")
+        cors = {int(i): self.corridor(int(i), width) for i in ids}
+        return corridor_mosaic(cors, width=width, return_link=return_link)
+
+    def to_geodataframe(self):
+        """Links as a GeoDataFrame with LineString geometries (needs a Grid input)."""
+        if self._surf.grid is None:
+            raise InputError("to_geodataframe needs the resistance as a Grid (map coordinates)")
+        import geopandas as gpd
+
+        geoms = [self.lines[i] for i in self.links["Link_ID"]]
+        return gpd.GeoDataFrame(self.links.copy(), geometry=geoms, crs=self._surf.grid.crs)
+
+
+def _search_one(surf, dense, ncores, c, cells, bound):
+    """Bounded search from core c: float32 map, back-links, min cost to every core and where."""
+    dist, back, _ = run_kernel(surf, cells, np.full(cells.size, c, np.int32), max_cost=bound)
+    mins, arg = label_minima(dist, dense, ncores)
+    return dist.astype(np.float32), back, mins, arg
+
+
+def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=None,
+                    max_cost_distance=None, adjacency="cost", drop_through_cores=False,
+                    corridor_width=None, workers=None):
+    """Least-cost linkage network between habitat cores (Linkage Mapper's link table).
+
+    Parameters
+    ----------
+    resistance : ndarray or rasters.Grid
+        Resistance surface (see :func:`corridors.cost_distance`).
+    cores : ndarray or rasters.Grid of int
+        Core ids per cell, 0 = no core, on the resistance grid.
+    cellsize : float, optional
+        Map units per cell (default 1, or the grid's).
+    neighbours : {8, 4}
+    pairs : sequence of (core_id, core_id), optional
+        Links to evaluate. When given, ``adjacency`` is not used.
+    max_cost_distance : float, optional
+        Links whose least-cost distance exceeds it are dropped; each core's search stops at
+        ``max_cost_distance + corridor_width``.
+    adjacency : {"cost", "euclidean", "both"}
+        Without ``pairs``: link cores whose cost-allocation zones touch ("cost"), whose Euclidean
+        allocation zones touch ("euclidean"), or either ("both").
+    drop_through_cores : bool
+        Drop links whose least-cost path crosses a third core (otherwise keep them, flagged in
+        ``Thru_Core``).
+    corridor_width : float, optional
+        Widest corridor (cost units) that :meth:`LinkageNetwork.corridor` will be asked for;
+        extends the bounded searches so those corridors are exact.
+    workers : int, optional
+        Threads for the per-core searches (default: CPU count); results do not depend on it.
+
+    Returns
+    -------
+    LinkageNetwork
+
+    Notes
+    -----
+    One bounded cost-distance search per core (threads; the kernels release the GIL). Each
+    core's map is stored as float32 (4 bytes/cell/core) with an int8 back-link (1 byte/cell/core).
+    CW_Dist is the float64 minimum over the To_Core's cells of the From_Core's search, and the
+    path is traced back from the lowest-index cell reaching it.
+    """
+    import pandas as pd
+
+    surf = surface(resistance, cellsize=cellsize, neighbours=neighbours)
+    dense, core_ids = _core_labels(cores, surf)
+    k = len(core_ids)
+    index = {c: i + 1 for i, c in enumerate(core_ids)}
+    mcd = check_max_cost(max_cost_distance)
+    cw = 0.0 if corridor_width is None else check_max_cost(corridor_width)
+    bound = mcd + cw
+    dense2d = dense.reshape(surf.shape)
+
+    allocation = None
+    if pairs is not None:
+        cand = set()
+        for p in pairs:
+            try:
+                a, b = (int(v) for v in p)
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"pairs must hold (core_id, core_id) tuples, got {p!r}") from exc
+            for c in (a, b):
+                if c not in index:
+                    raise InputError(f"pair {p!r}: core id {c} is not in the cores raster "
+                                     f"(ids {core_ids[:10]}{'...' if k > 10 else ''})")
+            if a == b:
+                raise InputError(f"pair {p!r} links a core to itself")
+            cand.add((min(index[a], index[b]), max(index[a], index[b])))
+    else:
+        if adjacency not in ADJACENCY:
+            raise InputError(f"adjacency must be one of {ADJACENCY}, got {adjacency!r}")
+        cand = set()
+        if adjacency in ("cost", "both"):
+            src = np.flatnonzero(dense).astype(np.int64)
+            _, _, alloc = run_kernel(surf, src, dense[src], want_alloc=True)
+            cand |= _adjacent_pairs(alloc.reshape(surf.shape), neighbours)
+            ids_arr = np.array([0] + core_ids, dtype=np.int64)
+            allocation = surf.wrap(ids_arr[alloc].astype(np.int32), nodata=0,
+                                   name="core cost allocation")
+        if adjacency in ("euclidean", "both"):
+            cand |= _adjacent_pairs(_euclidean_allocation(dense2d), neighbours)
+    cand = sorted(cand)
+
+    # one bounded search per core that appears in a candidate pair
+    needed = sorted({c for p in cand for c in p})
+    cells_of = {}
+    order = np.argsort(dense, kind="stable")
+    starts = np.searchsorted(dense[order], np.arange(k + 2))
+    for c in needed:
+        cells_of[c] = order[starts[c]:starts[c + 1]].astype(np.int64)
+    if workers is None:
+        nworkers = os.cpu_count() or 1
+    elif isinstance(workers, (int, np.integer)) and workers >= 1:
+        nworkers = int(workers)
+    else:
+        raise InputError(f"workers must be a positive integer or None, got {workers!r}")
+    maps, backs, mins, args = {}, {}, {}, {}
+
+    def task(c):
+        return c, _search_one(surf, dense, k, c, cells_of[c], bound)
+
+    if nworkers == 1 or len(needed) <= 1:
+        results = list(map(task, needed))
+    else:  # the kernels release the GIL; each search owns its buffers
+        with ThreadPoolExecutor(max_workers=min(nworkers, len(needed))) as pool:
+            results = list(pool.map(task, needed))
+    for c, (m, b, mn, ag) in results:
+        maps[c], backs[c], mins[c], args[c] = m, b, mn, ag
+
+    pts, trees = _edge_distances(dense2d, k, surf.cellsize) if cand else (None, None)
+    nc = surf.shape[1]
+    rows, dropped, paths, lines = [], [], {}, {}
+    for a, b in cand:
+        lcd = float(mins[a][b])
+        ida, idb = core_ids[a - 1], core_ids[b - 1]
+        if not np.isfinite(lcd):
+            dropped.append((ida, idb, lcd, "unreachable" if not np.isfinite(mcd) else
+                            "above max_cost_distance"))
+            continue
+        if lcd > mcd:
+            dropped.append((ida, idb, lcd, "above max_cost_distance"))
+            continue
+        cells = trace_backlink(backs[a], nc, int(args[a][b]))
+        _, length = path_cost_length(surf.flat, cells, nc, surf.cellsize)
+        lab = dense[cells]
+        thru = bool(np.any((lab != 0) & (lab != a) & (lab != b)))
+        if thru and drop_through_cores:
+            dropped.append((ida, idb, lcd, "through core"))
+            continue
+        euc = float(trees[b].query(pts[a], k=1)[0].min())
+        rows.append((ida, idb, euc, lcd, float(length), lcd / euc,
+                     lcd / length if length > 0 else np.inf, thru, cells))
+    links = pd.DataFrame(
+        {
+            "Link_ID": np.arange(1, len(rows) + 1, dtype=np.int64),
+            "From_Core": np.array([r[0] for r in rows], dtype=np.int64),
+            "To_Core": np.array([r[1] for r in rows], dtype=np.int64),
+            "Euc_Dist": np.array([r[2] for r in rows], dtype=np.float64),
+            "CW_Dist": np.array([r[3] for r in rows], dtype=np.float64),
+            "LCP_Length": np.array([r[4] for r in rows], dtype=np.float64),
+            "cwd2Euc_R": np.array([r[5] for r in rows], dtype=np.float64),
+            "cwd2Path_R": np.array([r[6] for r in rows], dtype=np.float64),
+            "Thru_Core": np.array([r[7] for r in rows], dtype=bool),
+        }
+    )
+    for lid, r in zip(links["Link_ID"], rows):
+        paths[int(lid)] = np.column_stack(np.divmod(r[8], nc))
+        line = path_line(surf.grid, r[8], nc)
+        if line is not None:
+            lines[int(lid)] = line
+    dropped_df = pd.DataFrame(dropped, columns=["From_Core", "To_Core", "CW_Dist", "reason"])
+    return LinkageNetwork(surf, dense, core_ids, maps, backs, links, dropped_df, paths,
+                          lines, bound, allocation)

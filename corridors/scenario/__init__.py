@@ -1,0 +1,34 @@
+"""Scenarios: typed, validated descriptions of one corridor analysis (TOML or Python).
+
+A scenario file looks like ``examples/new_road.toml``; every key, its default and allowed values
+are declared once, in :mod:`corridors.scenario._schema`.
+"""
+
+from ._schema import (
+    AreaEdit,
+    ExtraLayer,
+    Inputs,
+    LineEdit,
+    Outputs,
+    Parameters,
+    Ranking,
+    RankingWeights,
+    ReserveEdit,
+    Species,
+)
+from ._scenario import Edit, Scenario
+
+__all__ = [
+    "Scenario",
+    "Edit",
+    "Inputs",
+    "ExtraLayer",
+    "Species",
+    "Parameters",
+    "Ranking",
+    "RankingWeights",
+    "Outputs",
+    "LineEdit",
+    "AreaEdit",
+    "ReserveEdit",
+]

@@ -1,0 +1,177 @@
+"""The :class:`Scenario`: one run's inputs, species, parameters and edits, typed and validated."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Union
+
+from ..errors import ConfigError
+from . import _toml
+from ._parse import ParseContext, build, build_edit
+from ._schema import (
+    AreaEdit,
+    Inputs,
+    LineEdit,
+    Outputs,
+    Parameters,
+    Ranking,
+    ReserveEdit,
+    Species,
+)
+
+__all__ = ["Scenario", "Edit"]
+
+Edit = Union[LineEdit, AreaEdit, ReserveEdit]
+
+_SECTIONS = {
+    "inputs": Inputs,
+    "species": Species,
+    "parameters": Parameters,
+    "ranking": Ranking,
+    "outputs": Outputs,
+}
+_TOP_KEYS = ["name", "description", *_SECTIONS, "edits"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A corridor analysis: inputs, species profile, parameters, ranking weights, outputs, edits.
+
+    Build it from a TOML file (:meth:`from_toml`), a mapping (:meth:`from_dict`) or take the
+    embedded North-East Asia default (:meth:`default`); derive variants with
+    :func:`dataclasses.replace` or :meth:`with_edits`; run it with :meth:`run`.
+
+    Examples
+    --------
+    >>> import corridors
+    >>> sc = corridors.Scenario.from_toml("examples/new_road.toml")   # doctest: +SKIP
+    >>> result = sc.run("out/new_road")                                # doctest: +SKIP
+    """
+
+    name: str = "nea-default"
+    description: str = ""
+    inputs: Inputs = field(default_factory=Inputs)
+    species: Species = field(default_factory=Species)
+    parameters: Parameters = field(default_factory=Parameters)
+    ranking: Ranking = field(default_factory=Ranking)
+    outputs: Outputs = field(default_factory=Outputs)
+    edits: tuple[Edit, ...] = ()
+    source: Path | None = field(default=None, compare=False)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def default(cls) -> "Scenario":
+        """The embedded North-East Asia run with every default."""
+        return cls()
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "Scenario":
+        """Parse and validate a scenario TOML file.
+
+        Raises
+        ------
+        ConfigError
+            Unreadable file, TOML syntax error, unknown key (with a suggestion), bad value (with the
+            allowed range) or a referenced file that does not exist (named with its key).
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: scenario file not found; give the path of a .toml file")
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from exc
+        sc = cls.from_dict(data, base_dir=path.resolve().parent, source=str(path))
+        return dataclasses.replace(sc, source=path.resolve())
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], *, base_dir: str | Path = ".", source: str = "<scenario>",
+        check_files: bool = True,
+    ) -> "Scenario":
+        """Build a scenario from a mapping with the TOML file's structure."""
+        ctx = ParseContext(source, Path(base_dir).resolve(), check_files)
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: a scenario is a table of keys, got {type(data).__name__}")
+        for key in data:
+            if key not in _TOP_KEYS:
+                from ._parse import _suggest
+
+                raise ConfigError(f"{source}: unknown key '{key}'; {_suggest(key, _TOP_KEYS)}")
+        kwargs: dict[str, Any] = {}
+        for key in ("name", "description"):
+            if key in data:
+                if not isinstance(data[key], str):
+                    raise ctx.error(key, f"got {data[key]!r}; expected a string")
+                kwargs[key] = data[key]
+        for key, sec_cls in _SECTIONS.items():
+            if key in data:
+                kwargs[key] = build(sec_cls, data[key], key, ctx)
+        if "edits" in data:
+            if not isinstance(data["edits"], list):
+                raise ctx.error("edits", "expected an array of tables: write each edit as [[edits]]")
+            kwargs["edits"] = tuple(build_edit(e, i, ctx) for i, e in enumerate(data["edits"]))
+        sc = cls(**kwargs)
+        sc._check_consistency(ctx)
+        return sc
+
+    def _check_consistency(self, ctx: ParseContext) -> None:
+        ids = [e.pa_id for e in self.edits if isinstance(e, ReserveEdit)]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ctx.error("edits", f"reserve pa_id {dup[0]!r} is used by more than one new reserve; make ids unique")
+        w = self.ranking.weights
+        if w.cost + w.resistance + w.centrality + w.unprotected <= 0:
+            raise ctx.error("ranking.weights", "all weights are 0; give at least one positive weight")
+
+    def with_edits(self, *edits: Edit, name: str | None = None) -> "Scenario":
+        """A copy with ``edits`` appended (and optionally a new name)."""
+        return dataclasses.replace(self, edits=self.edits + tuple(edits), name=name or self.name)
+
+    # ------------------------------------------------------------------ serialisation
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as a TOML-shaped mapping with every default filled and absolute paths."""
+
+        def table(obj) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for f in fields(obj):
+                v = getattr(obj, f.name)
+                if dataclasses.is_dataclass(v):
+                    out[f.name] = table(v)
+                elif isinstance(v, tuple) and v and dataclasses.is_dataclass(v[0]):
+                    out[f.name] = [table(x) for x in v]
+                elif isinstance(v, tuple):
+                    out[f.name] = list(v)
+                elif isinstance(v, Path):
+                    out[f.name] = str(v)
+                else:
+                    out[f.name] = v
+            return out
+
+        data: dict[str, Any] = {"name": self.name, "description": self.description}
+        for key in _SECTIONS:
+            data[key] = table(getattr(self, key))
+        if not data["inputs"]["layers"]:
+            del data["inputs"]["layers"]
+        if self.edits:
+            data["edits"] = [table(e) for e in self.edits]
+        return data
+
+    def to_toml(self, *, header: str | None = None) -> str:
+        """TOML text that :meth:`from_toml` reads back to an equal scenario."""
+        return _toml.dumps(self.to_dict(), header=header)
+
+    def write_toml(self, path: str | Path, *, header: str | None = None) -> Path:
+        """Write :meth:`to_toml` atomically."""
+        return _toml.write(self.to_dict(), path, header=header)
+
+    # ------------------------------------------------------------------ running
+    def run(self, out: str | Path, **kwargs):
+        """Run the pipeline into folder ``out``; see :func:`corridors.pipeline.run_scenario`."""
+        from ..pipeline import run_scenario
+
+        return run_scenario(self, out, **kwargs)

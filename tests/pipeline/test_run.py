@@ -1,0 +1,227 @@
+"""The default North-East Asia run, a road scenario, compare, dask == serial, broken scenarios."""
+
+import dataclasses
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+import vectors
+from corridors.cli import main
+from corridors.pipeline import compare_runs, run_scenario
+from corridors.pipeline.outputs import RANKING_COLUMNS
+from corridors.scenario import LineEdit, Scenario
+
+LAYERS = ["protected_areas", "border_reserves", "borders", "links", "corridors", "pinch_points", "gaps"]
+
+
+def _pairs(df):
+    return {frozenset((a, b)) for a, b in zip(df["From_PA"], df["To_PA"])}
+
+
+def test_known_complexes_are_ranked(default_run):
+    pairs = _pairs(default_run.ranking)
+    assert frozenset(("RU01", "CN01")) in pairs  # Land of the Leopard - NE China Tiger and Leopard NP
+    assert frozenset(("RU11", "MN06")) in pairs  # Sokhondinsky - Onon-Balj
+    assert frozenset(("RU04", "CN05")) in pairs  # Khanka - Xingkai Lake (across the frozen lake)
+    assert frozenset(("RU09", "MN01")) in pairs or frozenset(("RU09", "CN10")) in pairs  # Dauria
+
+
+def test_every_link_joins_two_countries(default_run):
+    r = default_run.ranking
+    assert len(r) > 10
+    assert (r["From_ISO3"] != r["To_ISO3"]).all()
+
+
+def test_ranking_recomputes_from_csv_alone(default_run):
+    df = pd.read_csv(default_run.out / "ranking.csv")
+    assert list(df.columns) == RANKING_COLUMNS
+    assert all(len(c) <= 10 for c in df.columns)
+
+    def norm(v, higher):
+        lo, hi = v.min(), v.max()
+        if hi == lo:
+            return np.ones(len(v))
+        return (v - lo) / (hi - lo) if higher else (hi - v) / (hi - lo)
+
+    comps = {"N_Cost": norm(df["CW_Dist"], False), "N_Resist": norm(df["Eff_Resist"], False),
+             "N_Central": norm(df["CF_Central"], True), "N_Unprot": df["Unprot_Shr"]}
+    score = sum(df["W" + k[1:]] * v for k, v in comps.items())
+    for k, v in comps.items():
+        np.testing.assert_allclose(df[k], v, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(df["Score"], score, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(df[["W_Cost", "W_Resist", "W_Central", "W_Unprot"]].iloc[0].sum(), 1.0)
+    order = sorted(range(len(df)), key=lambda i: (-score[i], df["CW_Dist"][i], df["Link_ID"][i]))
+    assert df["Rank"].to_numpy().tolist() == [int(df["Rank"][i]) for i in order] == list(range(1, len(df) + 1))
+
+
+def test_output_folder_contents(default_run):
+    out = default_run.out
+    for name in ["corridors.gpkg", "ranking.csv", "resistance.tif", "corridor_mosaic.tif", "current_density.tif",
+                 "report.html", "manifest.json", "scenario.resolved.toml", "corridors.log", "corridors.qgs",
+                 "map_overview.png"]:
+        assert (out / name).is_file(), name
+    assert not list(out.parent.glob(".baseline.tmp-*"))
+    layers = vectors.list_layers(out / "corridors.gpkg")
+    for name in LAYERS:
+        assert name in layers
+        assert (out / f"{name}.qml").is_file()
+    links = vectors.read_vector(out / "corridors.gpkg", layer="links")
+    for col in ["Rank", "Link_ID", "From_PA", "To_PA", "From_Name", "To_Name", "From_ISO3", "To_ISO3", "CW_Dist",
+                "Eff_Resist", "CF_Central"]:
+        assert col in links.columns
+    assert links.geom_type.isin(["LineString", "MultiLineString"]).all()
+    gaps = vectors.read_vector(out / "corridors.gpkg", layer="gaps")
+    assert len(gaps) > 0 and (gaps["Area_km2"] > 0).all()
+    assert set(gaps["Link_ID"]) <= set(links["Link_ID"])
+    pp = vectors.read_vector(out / "corridors.gpkg", layer="pinch_points")
+    assert len(pp) > 0 and pp["PP_Rank"].tolist() == list(range(1, len(pp) + 1))
+    # the project references layers that exist
+    root = ET.parse(out / "corridors.qgs").getroot()
+    for src in (e.text for e in root.iter("datasource")):
+        path, _, rest = src.partition("|layername=")
+        assert (out / path).exists(), src
+        if rest:
+            assert rest in layers
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["inputs"] and all(len(i["sha256"]) == 64 for i in man["inputs"])
+    assert set(man["timings_s"]) >= {"links", "circuits", "outputs"}
+    assert man["versions"]["numpy"]
+    # the resolved scenario runs as a scenario again (parses to the same parameters)
+    again = Scenario.from_toml(out / "scenario.resolved.toml")
+    assert again.parameters.max_cost_distance == 300000.0 or again.parameters.max_cost_distance > 0
+
+
+def _road_across(link_line, length=300_000.0):
+    mid = link_line.interpolate(0.5, normalized=True)
+    a, b = np.array(link_line.coords[0]), np.array(link_line.coords[-1])
+    d = (b - a) / np.linalg.norm(b - a)
+    n = np.array([-d[1], d[0]]) * length / 2
+    return shapely.LineString([(mid.x - n[0], mid.y - n[1]), (mid.x + n[0], mid.y + n[1])])
+
+
+@pytest.mark.slow
+def test_road_raises_corridor_cost_and_compare(default_run, tmp_path):
+    base = default_run.out
+    links = vectors.read_vector(base / "corridors.gpkg", layer="links")
+    top = links[(links["Rank"] <= 10) & (links["LCP_Length"] >= 15000)].sort_values("Rank").iloc[0]
+    road = _road_across(top.geometry)
+    sc = Scenario.default().with_edits(LineEdit(type="road", name="test road", wkt=road.wkt, width_m=1000.0,
+                                                resistance=1000.0), name="new-road")
+    sc = dataclasses.replace(sc, outputs=dataclasses.replace(sc.outputs, report=False, shapefiles=True))
+    out = tmp_path / "road"
+    run_scenario(sc, out, progress=False)
+    r = pd.read_csv(out / "ranking.csv", dtype={"From_PA": str, "To_PA": str})
+    key = frozenset((top["From_PA"], top["To_PA"]))
+    after = r[[frozenset((a, b)) == key for a, b in zip(r["From_PA"], r["To_PA"])]]
+    if len(after):  # the link may survive at a higher cost, or be lost (too costly)
+        assert after["CW_Dist"].iloc[0] > top["CW_Dist"]
+    # shapefiles: field names within 10 characters, mapping written down
+    shp = out / "shapefiles"
+    mapping = pd.read_csv(shp / "field_names.csv")
+    assert (mapping["shapefile_field"].str.len() <= 10).all()
+    assert (shp / "links.shp").is_file()
+    # compare: the pair's cost rose (or the link was lost)
+    res = compare_runs(base, out, tmp_path / "cmp")
+    row = res.table[res.table["Pair"] == "|".join(sorted(key))].iloc[0]
+    assert row["Status"] == "lost" or row["d_CW_Dist"] > 0
+    assert (tmp_path / "cmp" / "compare.csv").is_file() and (tmp_path / "cmp" / "change_resistance.tif").is_file()
+    ch = vectors  # noqa: F841
+    import rasters
+
+    diff = rasters.read(tmp_path / "cmp" / "change_resistance.tif").masked_float()
+    assert np.nanmax(diff) > 0 and np.nanmin(diff) >= 0  # the road only adds resistance
+    # the CLI prints the same comparison
+    cli = CliRunner().invoke(main, ["compare", str(base), str(out), "--out", str(tmp_path / "cmp2")])
+    assert cli.exit_code == 0, cli.output
+    assert "cost rose" in cli.output
+
+
+@pytest.mark.slow
+def test_dask_run_gives_the_same_ranking(default_run, tmp_path):
+    sc = Scenario.default()
+    sc = dataclasses.replace(sc, outputs=dataclasses.replace(sc.outputs, report=False, cogs=False))
+    out = tmp_path / "dask"
+    res = run_scenario(sc, out, workers=2, progress=False)
+    assert json.loads((out / "manifest.json").read_text())["executor"]["kind"] == "local-cluster"
+    a = (default_run.out / "ranking.csv").read_text()
+    b = (out / "ranking.csv").read_text()
+    assert a == b
+    assert len(res.ranking) == len(default_run.ranking)
+
+
+# ------------------------------------------------------------------ broken scenarios through the CLI
+def _grid_tif(path, crs, values):
+    import rasters
+    from affine import Affine
+
+    g = rasters.Grid(values.astype(np.uint8), Affine(5000.0, 0, 0.0, 0, -5000.0, 100000.0) if crs != "EPSG:4326"
+                     else Affine(0.05, 0, 120.0, 0, -0.05, 45.0), crs, None, "lc")
+    rasters.write(g, path)
+    return path
+
+
+@pytest.mark.parametrize("case", ["unknown_key", "missing_file", "wrong_crs", "missing_class", "bad_value"])
+def test_broken_scenarios_exit_nonzero_and_write_nothing(case, tmp_path):
+    toml = tmp_path / "s.toml"
+    laea = "+proj=laea +lat_0=45 +lon_0=115 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+    if case == "unknown_key":
+        toml.write_text("[parameters]\ncorridor_widht = 1000\n")
+        expect = "did you mean 'corridor_width'"
+    elif case == "missing_file":
+        toml.write_text('[inputs]\nlandcover = "no_such.tif"\n')
+        expect = "key 'inputs.landcover': file 'no_such.tif' not found"
+    elif case == "wrong_crs":
+        _grid_tif(tmp_path / "lc.tif", "EPSG:4326", np.ones((10, 10)))
+        toml.write_text('[inputs]\nlandcover = "lc.tif"\n')
+        expect = "geographic"
+    elif case == "missing_class":
+        v = np.ones((10, 10))
+        v[3, 4] = 9
+        _grid_tif(tmp_path / "lc.tif", laea, v)
+        toml.write_text('[inputs]\nlandcover = "lc.tif"\n')
+        expect = "missing from the reclassification table table: 9"
+    else:
+        toml.write_text("[parameters]\nneighbours = 6\n")
+        expect = "parameters.neighbours"
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(toml), "--out", str(out)])
+    assert res.exit_code != 0
+    assert res.output.startswith("error: ") or "error: " in res.output
+    assert expect in res.output, res.output
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")]
+
+
+def test_existing_output_refused(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    res = CliRunner().invoke(main, ["run", "--out", str(out)])
+    assert res.exit_code == 1 and "--overwrite" in res.output
+    assert (out / "keep.txt").read_text() == "x"
+
+
+def test_all_four_complexes_with_a_wetland_profile():
+    """Khanka (RU04) and Xingkai (CN05) are lake reserves: with a crane profile (water 5) they link,
+    and so do the other three complexes."""
+    from corridors.pipeline.network import build_network
+    from corridors.pipeline.resistance import build_resistance, load_inputs
+    from corridors.scenario import Species
+
+    sc = dataclasses.replace(Scenario.default(), species=Species(profile="hooded_crane"))
+    loaded = load_inputs(sc)
+    res, _ = build_resistance(loaded, sc)
+    p = sc.parameters
+    net = build_network(res, loaded.pas, loaded.borders, border_distance=p.border_distance, max_gap=p.max_gap,
+                        max_cost_distance=loaded.max_cost_distance, corridor_width=p.corridor_width,
+                        neighbours=p.neighbours, drop_through_cores=p.drop_through_cores)
+    pairs = _pairs(net.links)
+    for a, b in [("RU01", "CN01"), ("RU04", "CN05"), ("RU09", "MN01"), ("RU11", "MN06")]:
+        assert frozenset((a, b)) in pairs, (a, b)
+    assert (net.links["From_ISO3"] != net.links["To_ISO3"]).all()
