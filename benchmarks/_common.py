@@ -20,8 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 #: Packages whose versions go into every result file (missing ones are reported as None).
-PACKAGES = ("corridors", "numpy", "scipy", "numba", "scikit-image", "pyamg", "xarray",
-            "xarray-spatial", "rasterio", "geopandas", "shapely", "pyproj", "psutil", "pytest")
+PACKAGES = ("corridors", "numpy", "scipy", "numba", "scikit-image", "pyamg", "scikit-sparse",
+            "pypardiso", "xarray", "xarray-spatial", "rasterio", "geopandas", "shapely", "pyproj",
+            "psutil", "pytest")
 
 #: Environment variables that set thread counts; recorded with every result.
 THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -239,19 +240,33 @@ def write_atomic(path: Path, text: str) -> Path:
     return path
 
 
+def _strict(o):
+    """Recursively replace non-finite floats by the strings "inf", "-inf", "nan" (strict JSON)."""
+    import math
+
+    if isinstance(o, float) and not math.isfinite(o):
+        return "nan" if math.isnan(o) else ("inf" if o > 0 else "-inf")
+    if isinstance(o, dict):
+        return {k: _strict(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_strict(v) for v in o]
+    return o
+
+
 def dump_json(obj) -> str:
+    """Strict JSON (non-finite floats as strings), numpy scalars and paths converted."""
     def default(o):
         try:
             import numpy as np
 
             if isinstance(o, np.generic):
-                return o.item()
+                return _strict(o.item())
             if isinstance(o, np.ndarray):
-                return o.tolist()
+                return _strict(o.tolist())
         except ImportError:
             pass
         if isinstance(o, Path):
             return str(o)
         raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
-    return json.dumps(obj, indent=2, default=default, allow_nan=True)
+    return json.dumps(_strict(obj), indent=2, default=default, allow_nan=False)

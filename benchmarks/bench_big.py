@@ -183,6 +183,7 @@ def growth(rows) -> dict:
     ok = [r for r in rows if "error" not in r]
     cells = [r["cells"] for r in ok]
     return {step: {"time_exponent": _slope(cells, [r.get(f"{step}_s") for r in ok]),
+                   "cpu_time_exponent": _slope(cells, [r.get(f"{step}_cpu_s") for r in ok]),
                    "memory_exponent": _slope(cells, [r.get(f"{step}_extra_bytes") for r in ok])}
             for step in STEPS}
 
@@ -251,7 +252,8 @@ def to_markdown(result: dict) -> str:
 
     lines.append("")
     lines.append("Growth with cell count (log-log slope; 1.00 = linear): "
-                 + "; ".join(f"{s.replace('_', ' ')} time {e(g[s]['time_exponent'])}, "
+                 + "; ".join(f"{s.replace('_', ' ')} time {e(g[s]['time_exponent'])} "
+                             f"(CPU time {e(g[s].get('cpu_time_exponent'))}), "
                              f"memory {e(g[s]['memory_exponent'])}" for s in ("cost_distance", "linkage")))
     if result.get("largest"):
         L = result["largest"]

@@ -146,10 +146,10 @@ def measure(fn, *args):
 
 
 def run(size=600, k=8, kinds=("points", "regions"), solver="auto", peers=("pyamg", "scipy"),
-        large=False, large_size=2000, large_k=10, large_peer_pairs=3) -> list:
+        large=False, large_size=2000, large_k=10, large_peer_pairs=3, base=True) -> list:
     """Run the benchmark; returns one dict per measurement (ratios against the peers included)."""
     rows = []
-    plans = [(size, k, kind, True) for kind in kinds]
+    plans = [(size, k, kind, True) for kind in kinds] if base else []
     if large:
         plans += [(large_size, large_k, kind, False) for kind in kinds]
     for sz, kk, kind, with_peers in plans:
@@ -200,10 +200,11 @@ def main(argv=None):
     ap.add_argument("--peers", default="pyamg,scipy")
     ap.add_argument("--large", action="store_true", help="also 10 focal ids on 2000x2000 (pyamg peer: 3 solves timed, the rest extrapolated)")
     ap.add_argument("--large-size", type=int, default=2000)
+    ap.add_argument("--only-large", action="store_true", help="skip the --size cases")
     ap.add_argument("--out", type=Path, default=None, help="write bench_circuit.json and .md here")
     a = ap.parse_args(argv)
     rows = run(a.size, a.k, tuple(a.kinds.split(",")), a.solver, tuple(p for p in a.peers.split(",") if p),
-               a.large, a.large_size)
+               a.large or a.only_large, a.large_size, base=not a.only_large)
     md = to_markdown(rows)
     print(md)
     if a.out:

@@ -36,10 +36,11 @@ CG_RTOL = 1e-10
 
 
 def _have(module: str) -> bool:
+    import importlib.util
+
     try:
-        __import__(module)
-        return True
-    except Exception:  # a broken optional install counts as absent
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # parent package missing or broken
         return False
 
 
