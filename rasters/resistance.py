@@ -278,7 +278,7 @@ def reclassify(grid: Grid, table, *, dtype=np.float32, name: str | None = None) 
         shown = ", ".join(map(str, missing))
         raise MissingClassesError(
             f"{grid.name}: {len(missing)} land-cover code(s) in the raster are missing from the "
-            f"reclassification table {source}: {shown}; add a resistance (or 'barrier') for each "
+            f"reclassification table{'' if source == 'table' else ' ' + source}: {shown}; add a resistance (or 'barrier') for each "
             f"of them, e.g. '{missing[0]},<resistance>' in a CSV",
             missing,
         )

@@ -47,20 +47,31 @@ def current_flow_centrality(
     """
     import networkx as nx
 
-    g = nx.Graph()
-    if nodes is not None:
-        g.add_nodes_from(nodes)
+    # networkx's current-flow solvers visit nodes in set order; string labels hash differently in
+    # every process (PYTHONHASHSEED), which changed results in the last digits from run to run.
+    # Integer labels in sorted order, and each component built afresh in that order, make the
+    # computation (and so ranking.csv) byte-identical across runs and dask workers.
+    ids = sorted(set(nodes or ()) | set(links[from_col]) | set(links[to_col]), key=str)
+    label = {pa: k for k, pa in enumerate(ids)}
+    edges = []
     for idx, row in links.iterrows():
         r = float(row[resist_col])
         if not np.isfinite(r) or r <= 0:
             raise ValueError(f"link {idx}: effective resistance {r!r} is not a positive finite number")
-        g.add_edge(row[from_col], row[to_col], weight=1.0 / r, idx=idx)
+        a, b = sorted((label[row[from_col]], label[row[to_col]]))
+        edges.append((a, b, 1.0 / r, idx))
+    g = nx.Graph()
+    g.add_nodes_from(range(len(ids)))
+    for a, b, w, idx in sorted(edges, key=lambda e: (e[0], e[1], str(e[3]))):
+        g.add_edge(a, b, weight=w, idx=idx)
     edge_c: dict = {}
-    node_c: dict = dict.fromkeys(g.nodes, 0.0)
-    for comp in sorted(nx.connected_components(g), key=lambda c: sorted(map(str, c))):
+    node_c: dict = dict.fromkeys(ids, 0.0)
+    for comp in sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: c[0]):
         if len(comp) < 2:
             continue
-        sub = g.subgraph(comp)
+        sub = nx.Graph()
+        sub.add_nodes_from(comp)
+        sub.add_edges_from(sorted((u, v, d) for u, v, d in g.edges(comp, data=True)))
         ec = nx.edge_current_flow_betweenness_centrality(sub, normalized=False, weight="weight")
         for (u, v), val in ec.items():
             # networkx's unnormalised edge value is half the per-pair sum (it divides by 2)
@@ -68,7 +79,7 @@ def current_flow_centrality(
         if len(comp) >= 3:
             nc = nx.current_flow_betweenness_centrality(sub, normalized=False, weight="weight")
             for n, val in nc.items():
-                node_c[n] = float(val)
+                node_c[ids[n]] = float(val)
     link_series = pd.Series([edge_c.get(i, 0.0) for i in links.index], index=links.index, name="CF_Central")
     node_series = pd.Series(node_c, name="CF_Central", dtype=float)
     node_series.index.name = "pa_id"

@@ -190,6 +190,38 @@ def edit_geometries(edit, crs, key: str):
     return gs.to_crs(crs)
 
 
+def _check_edit_inside(geoms, grid, edit, index: int) -> None:
+    """Refuse an edit that misses the grid: almost always a CRS mistake (degrees read as metres).
+
+    An edit without ``crs`` is taken to be in the land cover's CRS; lon/lat coordinates then land
+    a fraction of a metre from the projection's origin. Rather than burn nothing (or the wrong
+    place) silently, say so and name the fix.
+    """
+    import shapely
+
+    left, bottom, right, top = grid.bounds
+    extent = shapely.box(left, bottom, right, top)
+    union = shapely.union_all(list(geoms))
+    if union.is_empty or not union.intersects(extent):
+        crs_hint = (
+            f" Its coordinates were read in the land cover's CRS because the edit has no `crs`; "
+            f"if they are longitude/latitude add `crs = \"EPSG:4326\"` to edits[{index}]."
+            if edit.crs is None else ""
+        )
+        raise ConfigError(
+            f"edits[{index}] ({edit.type} {edit.name!r}): the geometry (bounds "
+            f"{tuple(round(v, 3) for v in union.bounds) if not union.is_empty else 'empty'}) lies "
+            f"outside the grid (bounds {tuple(round(v) for v in grid.bounds)}).{crs_hint}"
+        )
+    cell = grid.cellsize
+    if union.length < cell / 100 and union.area < (cell / 100) ** 2:
+        raise ConfigError(
+            f"edits[{index}] ({edit.type} {edit.name!r}): the geometry is {union.length:.3g} map units "
+            f"long, under a hundredth of a cell ({cell:g}); are its coordinates in degrees? Add "
+            f"`crs = \"EPSG:4326\"` to edits[{index}] if so"
+        )
+
+
 def build_resistance(loaded: LoadedInputs, scenario: Scenario):
     """Reclassify, combine extra layers, burn the edits; returns (resistance Grid, edits GeoDataFrame).
 
@@ -226,13 +258,16 @@ def build_resistance(loaded: LoadedInputs, scenario: Scenario):
         if isinstance(e, ReserveEdit):
             continue
         geoms = edit_geometries(e, lc.crs, f"edits[{i}]")
+        _check_edit_inside(geoms, lc, e, i)
+        before = res.values
         if isinstance(e, LineEdit):
             res = rasters.burn_lines(res, geoms, width=e.width_m, value=e.resistance, rule=e.rule, name="resistance")
         elif isinstance(e, AreaEdit):
             res = rasters.apply_polygons(res, geoms, value=e.value, rule=e.rule, name="resistance")
         for g in geoms:
             drawn.append({"Edit": i, "Type": e.type, "Name": e.name, "geometry": g})
-        log.info("edit %d (%s %s) applied", i, e.type, e.name)
+        changed = int(np.count_nonzero(~((res.values == before) | (np.isnan(res.values) & np.isnan(before)))))
+        log.info("edit %d (%s %s) applied: %d cells changed", i, e.type, e.name, changed)
     rasters.check_resistance(res)
     edits = gpd.GeoDataFrame(drawn, columns=["Edit", "Type", "Name", "geometry"], geometry="geometry", crs=lc.crs)
     return res, edits

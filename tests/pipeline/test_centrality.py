@@ -55,3 +55,29 @@ def test_bridge_carries_k_times_m_and_components_are_separate():
     lc, nc = current_flow_centrality(links, nodes=["a", "b", "c", "x", "y", "lonely"])
     assert lc.tolist() == pytest.approx([2.0, 2.0, 1.0])
     assert nc["b"] == pytest.approx(1.0) and nc["lonely"] == 0.0 and nc["x"] == 0.0
+
+
+_HASH_SEED_SCRIPT = """
+import pandas as pd
+from corridors.pipeline.centrality import current_flow_centrality
+ids = ["RU01", "CN01", "KP02", "MN06", "RU11", "CN10", "MN01", "RU09"]
+rows = [(a, b, 1.0 + 0.37 * i + 0.11 * j) for i, a in enumerate(ids) for j, b in enumerate(ids) if i < j and (i + j) % 3]
+links = pd.DataFrame(rows, columns=["From_PA", "To_PA", "Eff_Resist"])
+lc, nc = current_flow_centrality(links, nodes=ids)
+print([float(v).hex() for v in lc], [float(v).hex() for v in nc])
+"""
+
+
+def test_centrality_is_bit_identical_across_hash_seeds():
+    """String hashing differs per process; the centrality (and so ranking.csv) must not."""
+    import os
+    import subprocess
+    import sys
+
+    outs = set()
+    for seed in ("1", "2", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        res = subprocess.run([sys.executable, "-c", _HASH_SEED_SCRIPT], env=env, capture_output=True,
+                             text=True, check=True)
+        outs.add(res.stdout)
+    assert len(outs) == 1

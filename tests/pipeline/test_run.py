@@ -166,7 +166,8 @@ def _grid_tif(path, crs, values):
     return path
 
 
-@pytest.mark.parametrize("case", ["unknown_key", "missing_file", "wrong_crs", "missing_class", "bad_value"])
+@pytest.mark.parametrize("case", ["unknown_key", "missing_file", "wrong_crs", "missing_class", "bad_value",
+                                  "edit_in_degrees_without_crs"])
 def test_broken_scenarios_exit_nonzero_and_write_nothing(case, tmp_path):
     toml = tmp_path / "s.toml"
     laea = "+proj=laea +lat_0=45 +lon_0=115 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
@@ -185,7 +186,11 @@ def test_broken_scenarios_exit_nonzero_and_write_nothing(case, tmp_path):
         v[3, 4] = 9
         _grid_tif(tmp_path / "lc.tif", laea, v)
         toml.write_text('[inputs]\nlandcover = "lc.tif"\n')
-        expect = "missing from the reclassification table table: 9"
+        expect = "missing from the reclassification table: 9"
+    elif case == "edit_in_degrees_without_crs":
+        toml.write_text('[[edits]]\ntype = "road"\nwkt = "LINESTRING (127.53 37.80, 127.54 38.05)"\n'
+                        'width_m = 60\nresistance = 500\n')
+        expect = 'Add `crs = "EPSG:4326"` to edits[0]'
     else:
         toml.write_text("[parameters]\nneighbours = 6\n")
         expect = "parameters.neighbours"
