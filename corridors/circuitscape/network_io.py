@@ -71,9 +71,12 @@ def run_network(cfg, sink, method: str) -> tuple:
                 sink(f"_node_currents{name}.txt", node_values_text(ids[sol.nodes], sol.node_currents))
         if cfg.write_cur_maps:
             sink("_node_currents_cum.txt", node_values_text(ids, res.cum_node_currents))
+            # Circuitscape.jl lists only branches that carried current in some pair: edges of
+            # components without a solved pair (sgNetworkVerify3's 2-3) are left out.
+            used = res.cum_branch_currents > 0
             sink(
                 "_branch_currents_cum.txt",
-                branch_values_text(ids[net.edge_i], ids[net.edge_j], res.cum_branch_currents),
+                branch_values_text(ids[net.edge_i[used]], ids[net.edge_j[used]], res.cum_branch_currents[used]),
             )
         summary["focal_nodes"] = len(res.ids)
         summary["pairs_solved"] = int((np.triu(res.resistances, 1) > 0).sum())

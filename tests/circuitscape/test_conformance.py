@@ -140,7 +140,10 @@ def _compare_network(ours: Path, expected: Path):
     a, b = _loadtxt(ours), _loadtxt(expected)
     ka = {tuple(r[:nkey].astype(int)): r[nkey] for r in a}
     kb = {tuple(r[:nkey].astype(int)): r[nkey] for r in b}
-    ss = sum((ka.get(k, 0.0) - kb.get(k, 0.0)) ** 2 for k in set(ka) | set(kb))
+    assert set(ka) == set(kb), (
+        f"{ours.name}: rows differ: extra {sorted(set(ka) - set(kb))[:5]}, missing {sorted(set(kb) - set(ka))[:5]}"
+    )
+    ss = sum((ka[k] - kb[k]) ** 2 for k in ka)
     assert ss < 1e-6, f"{ours.name}: sum of squared differences {ss} >= 1e-6"
 
 
