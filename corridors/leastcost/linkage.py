@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,7 +19,7 @@ from .corridor import corridor_mosaic, least_cost_corridor
 from .costdistance import run_kernel
 from .paths import path_line
 
-__all__ = ["linkage_network", "LinkageNetwork", "ADJACENCY"]
+__all__ = ["linkage_network", "LinkageNetwork", "CoreSearch", "core_search", "ADJACENCY"]
 
 #: Ways to find neighbouring cores when ``pairs`` is not given.
 ADJACENCY = ("cost", "euclidean", "both")
@@ -133,14 +135,13 @@ class LinkageNetwork:
         Cost allocation of all cores (core ids; 0 unreachable) when adjacency used it.
     """
 
-    def __init__(self, surf, dense, core_ids, maps, backs, links, dropped, paths, lines,
+    def __init__(self, surf, dense, core_ids, searches, links, dropped, paths, lines,
                  search_cost, allocation):
         self._surf = surf
         self._dense = dense
         self.core_ids = core_ids
         self._index = {c: i + 1 for i, c in enumerate(core_ids)}
-        self._maps = maps
-        self._backs = backs
+        self._searches = searches  # dense label -> CoreSearch (cropped to the reached cells)
         self.links = links
         self.dropped = dropped
         self.paths = paths
@@ -156,11 +157,11 @@ class LinkageNetwork:
         if core_id not in self._index:
             raise InputError(f"unknown core id {core_id!r}; known: {self.core_ids}")
         k = self._index[core_id]
-        if k not in self._maps:  # core outside every candidate pair: search it now
+        if k not in self._searches:  # core outside every candidate pair: search it now
             cells = np.flatnonzero(self._dense == k).astype(np.int64)
-            self._maps[k], self._backs[k], _, _ = _search_one(
-                self._surf, self._dense, len(self.core_ids), k, cells, self.search_cost)
-        return self._maps[k]
+            self._searches[k] = core_search((k, cells), surf=self._surf, labels=self._dense,
+                                            ncores=len(self.core_ids), bound=self.search_cost)
+        return self._searches[k].cost_full()
 
     def cost_distance(self, core_id):
         """Cost distance (float32, cost units) from one core; inf beyond :attr:`search_cost`."""
@@ -213,16 +214,110 @@ class LinkageNetwork:
         return gpd.GeoDataFrame(self.links.copy(), geometry=geoms, crs=self._surf.grid.crs)
 
 
-def _search_one(surf, dense, ncores, c, cells, bound):
-    """Bounded search from core c: float32 map, back-links, min cost to every core and where."""
+@dataclass(frozen=True)
+class CoreSearch:
+    """One core's bounded search, cropped to the bounding box of the cells it reached.
+
+    Attributes
+    ----------
+    core : int
+        Dense core label (1..K).
+    shape : (int, int)
+        Full grid shape.
+    rows, cols : (int, int)
+        Half-open row and column range of the window in the full grid.
+    cost : float32 ndarray
+        Cost distance (cost units) inside the window; inf where not reached.
+    back : int8 ndarray
+        Back-link codes inside the window; -1 at sources and unreached cells.
+    mins : float64 ndarray (K + 1,)
+        Least cost from this core to each core label (inf: not reached).
+    arg : int64 ndarray (K + 1,)
+        Flat index (full grid) of the lowest-index cell reaching ``mins[k]`` (-1: none).
+
+    Notes
+    -----
+    5 bytes per window cell: this is what a worker sends back, and what
+    :class:`LinkageNetwork` keeps per core. Cells outside the window hold inf / -1, exactly
+    as the uncropped kernel output, so :meth:`cost_full` and :meth:`back_full` restore it.
+    """
+
+    core: int
+    shape: tuple
+    rows: tuple
+    cols: tuple
+    cost: np.ndarray
+    back: np.ndarray
+    mins: np.ndarray
+    arg: np.ndarray
+
+    @classmethod
+    def crop(cls, core, dist, back, shape, mins, arg):
+        d2 = dist.reshape(shape)
+        reached = d2 < np.inf
+        rr = np.flatnonzero(reached.any(axis=1))
+        if rr.size == 0:  # only possible if every core cell is a barrier, which is refused
+            rows = cols = (0, 0)
+        else:
+            cc = np.flatnonzero(reached.any(axis=0))
+            rows, cols = (int(rr[0]), int(rr[-1]) + 1), (int(cc[0]), int(cc[-1]) + 1)
+        win = (slice(*rows), slice(*cols))
+        return cls(int(core), tuple(shape), rows, cols, d2[win].astype(np.float32),
+                   back.reshape(shape)[win].copy(), mins, arg)
+
+    def _full(self, part, fill, dtype):
+        out = np.full(self.shape, fill, dtype)
+        out[slice(*self.rows), slice(*self.cols)] = part
+        return out.reshape(-1)
+
+    def cost_full(self):
+        """Flat float32 cost distance over the whole grid (inf outside the window)."""
+        return self._full(self.cost, np.inf, np.float32)
+
+    def back_full(self):
+        """Flat int8 back-links over the whole grid (-1 outside the window)."""
+        return self._full(self.back, -1, np.int8)
+
+
+def core_search(item, *, surf, labels, ncores, bound):
+    """Bounded cost-distance search from one core (the task :func:`linkage_network` maps).
+
+    Parameters
+    ----------
+    item : (int, int64 ndarray)
+        Dense core label and the flat indices of its cells.
+    surf : Surface
+        Validated resistance (its ``grid`` may be None: only the flat values are used).
+    labels : int32 ndarray
+        Flat dense core labels (0 = no core).
+    ncores : int
+    bound : float
+        Cost at which the search stops (inf: unbounded).
+
+    Returns
+    -------
+    CoreSearch
+    """
+    c, cells = item
     dist, back, _ = run_kernel(surf, cells, np.full(cells.size, c, np.int32), max_cost=bound)
-    mins, arg = label_minima(dist, dense, ncores)
-    return dist.astype(np.float32), back, mins, arg
+    mins, arg = label_minima(dist, labels, ncores)
+    return CoreSearch.crop(c, dist, back, surf.shape, mins, arg)
+
+
+def _thread_map(nthreads):
+    """An ordered ``map(func, items, shared=...)`` on a thread pool (the kernels release the GIL)."""
+    def run(func, items, *, shared):
+        items = list(items)
+        if nthreads == 1 or len(items) <= 1:
+            return [func(i, **shared) for i in items]
+        with ThreadPoolExecutor(max_workers=min(nthreads, len(items))) as pool:
+            return list(pool.map(lambda i: func(i, **shared), items))
+    return run
 
 
 def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=None,
                     max_cost_distance=None, adjacency="cost", drop_through_cores=False,
-                    corridor_width=None, workers=None):
+                    corridor_width=None, workers=None, mapper=None):
     """Least-cost linkage network between habitat cores (Linkage Mapper's link table).
 
     Parameters
@@ -250,6 +345,13 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         extends the bounded searches so those corridors are exact.
     workers : int, optional
         Threads for the per-core searches (default: CPU count); results do not depend on it.
+    mapper : callable, optional
+        Run the per-core searches elsewhere instead of on threads: any callable
+        ``mapper(func, items, shared=dict)`` returning ``[func(item, **shared) for item in items]``
+        in the order of ``items``, such as :meth:`corridors.pipeline.executor.Executor.map` (dask).
+        ``func`` is the module-level :func:`core_search`; ``shared`` holds the resistance (without
+        its georeference) and the core labels, to be sent to each worker once. Results do not
+        depend on it. Not together with ``workers``.
 
     Returns
     -------
@@ -257,8 +359,9 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
 
     Notes
     -----
-    One bounded cost-distance search per core (threads; the kernels release the GIL). Each
-    core's map is stored as float32 (4 bytes/cell/core) with an int8 back-link (1 byte/cell/core).
+    One bounded cost-distance search per core (threads, or ``mapper``). Each core's map is kept
+    cropped to the cells its search reached, as float32 with an int8 back-link (5 bytes per
+    window cell and core); that cropped :class:`CoreSearch` is also all a worker sends back.
     CW_Dist is the float64 minimum over the To_Core's cells of the From_Core's search, and the
     path is traced back from the lowest-index cell reaching it.
     """
@@ -273,6 +376,17 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
     bound = mcd + cw
     dense2d = dense.reshape(surf.shape)
 
+    if mapper is not None:
+        if workers is not None:
+            raise InputError("give workers (threads) or mapper, not both")
+        if not callable(mapper):
+            raise InputError(f"mapper must be a callable map(func, items, shared=...), got {mapper!r}")
+    elif workers is None:
+        mapper = _thread_map(os.cpu_count() or 1)
+    elif isinstance(workers, (int, np.integer)) and not isinstance(workers, bool) and workers >= 1:
+        mapper = _thread_map(int(workers))
+    else:
+        raise InputError(f"workers must be a positive integer or None, got {workers!r}")
     allocation = None
     if pairs is not None:
         cand = set()
@@ -310,30 +424,20 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
     starts = np.searchsorted(dense[order], np.arange(k + 2))
     for c in needed:
         cells_of[c] = order[starts[c]:starts[c + 1]].astype(np.int64)
-    if workers is None:
-        nworkers = os.cpu_count() or 1
-    elif isinstance(workers, (int, np.integer)) and workers >= 1:
-        nworkers = int(workers)
-    else:
-        raise InputError(f"workers must be a positive integer or None, got {workers!r}")
-    maps, backs, mins, args = {}, {}, {}, {}
-
-    def task(c):
-        return c, _search_one(surf, dense, k, c, cells_of[c], bound)
-
-    if nworkers == 1 or len(needed) <= 1:
-        results = list(map(task, needed))
-    else:  # the kernels release the GIL; each search owns its buffers
-        with ThreadPoolExecutor(max_workers=min(nworkers, len(needed))) as pool:
-            results = list(pool.map(task, needed))
-    for c, (m, b, mn, ag) in results:
-        maps[c], backs[c], mins[c], args[c] = m, b, mn, ag
+    # only what the kernels need travels to workers: no georeferenced Grid, one copy per map
+    shared = {"surf": dataclasses.replace(surf, grid=None), "labels": dense, "ncores": k,
+              "bound": bound}
+    results = list(mapper(core_search, [(c, cells_of[c]) for c in needed], shared=shared))
+    if len(results) != len(needed) or any(
+            not isinstance(r, CoreSearch) or r.core != c for r, c in zip(results, needed)):
+        raise InputError("mapper must return one core_search result per item, in item order")
+    searches = {r.core: r for r in results}
 
     pts, trees = _edge_distances(dense2d, k, surf.cellsize) if cand else (None, None)
     nc = surf.shape[1]
-    rows, dropped, paths, lines = [], [], {}, {}
+    rows, dropped, paths, lines, backs = [], [], {}, {}, {}
     for a, b in cand:
-        lcd = float(mins[a][b])
+        lcd = float(searches[a].mins[b])
         ida, idb = core_ids[a - 1], core_ids[b - 1]
         if not np.isfinite(lcd):
             dropped.append((ida, idb, lcd, "unreachable" if not np.isfinite(mcd) else
@@ -342,7 +446,10 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         if lcd > mcd:
             dropped.append((ida, idb, lcd, "above max_cost_distance"))
             continue
-        cells = trace_backlink(backs[a], nc, int(args[a][b]))
+        if a not in backs:  # candidate pairs are sorted: one core's links come together
+            backs.clear()
+            backs[a] = searches[a].back_full()
+        cells = trace_backlink(backs[a], nc, int(searches[a].arg[b]))
         _, length = path_cost_length(surf.flat, cells, nc, surf.cellsize)
         lab = dense[cells]
         thru = bool(np.any((lab != 0) & (lab != a) & (lab != b)))
@@ -371,5 +478,5 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         if line is not None:
             lines[int(lid)] = line
     dropped_df = pd.DataFrame(dropped, columns=["From_Core", "To_Core", "CW_Dist", "reason"])
-    return LinkageNetwork(surf, dense, core_ids, maps, backs, links, dropped_df, paths,
+    return LinkageNetwork(surf, dense, core_ids, searches, links, dropped_df, paths,
                           lines, bound, allocation)

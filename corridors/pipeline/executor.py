@@ -11,7 +11,8 @@ tcp://SCHEDULER:8786 --nthreads 1`` on each compute node, or dask-jobqueue / das
 sure every worker has the same ``corridors`` version installed and can read the input files, then
 ``corridors run scenario.toml --out DIR --scheduler tcp://SCHEDULER:8786``. Workers receive the
 arrays they need through the scheduler (large arrays are scattered once per map, not per task);
-outputs are written only by the client process.
+outputs are written only by the client process. ``examples/README.md`` has the full recipe
+(software on workers, data paths, memory).
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ class Executor:
             self._cluster = LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True,
                 dashboard_address=None, silence_logs=logging.ERROR,
+                # no dashboard; its health-check HTTP server on a free port, not a busy 8787
+                scheduler_kwargs={"dashboard_address": ":0"},
             )
             self._client = Client(self._cluster)
         log.info("dask client started: %s", self.describe())

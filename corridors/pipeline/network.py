@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -55,11 +56,16 @@ class Network:
 
 def build_network(resistance, pas, borders, *, border_distance: float, max_gap: float,
                   max_cost_distance: float, corridor_width: float, neighbours: int,
-                  drop_through_cores: bool, threads: int | None = None) -> Network:
+                  drop_through_cores: bool, threads: int | None = None, executor=None) -> Network:
     """Border reserves -> candidate pairs -> least-cost links (Linkage Mapper's table).
 
     Every reserve is a core (so paths through a third reserve are detected), but only candidate
     transboundary pairs of border reserves are linked.
+
+    ``threads`` runs the per-core cost-distance searches on that many threads (default: CPU
+    count); a distributed :class:`~corridors.pipeline.executor.Executor` runs them as one task per
+    core on its dask cluster instead (the resistance is sent to each worker once; each task sends
+    back its cost distance cropped to the cells it reached). The links do not depend on either.
     """
     import vectors
 
@@ -83,9 +89,15 @@ def build_network(resistance, pas, borders, *, border_distance: float, max_gap: 
         )
     core_pairs = [(cores.core_id(a), cores.core_id(b)) for a, b in zip(usable["pa_a"], usable["pa_b"])]
     log.info("%d border reserves, %d candidate pairs", len(br), len(usable))
+    if executor is not None and executor.is_distributed:
+        if threads is not None:
+            raise InputError("build_network: give threads or a distributed executor, not both")
+        how = {"mapper": partial(executor.map, desc="cost distance (per core)")}
+    else:
+        how = {"workers": threads}
     net = linkage_network(resistance, cores.grid, neighbours=neighbours, pairs=core_pairs,
                           max_cost_distance=max_cost_distance, drop_through_cores=drop_through_cores,
-                          corridor_width=corridor_width, workers=threads)
+                          corridor_width=corridor_width, **how)
     info = pas.set_index(pas["pa_id"].astype(str))
     pa_of = {k + 1: pid for k, pid in enumerate(cores.pa_ids)}
     links = net.links.copy()

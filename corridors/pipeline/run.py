@@ -196,7 +196,7 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
                 resistance, loaded.pas, loaded.borders, border_distance=p.border_distance, max_gap=p.max_gap,
                 max_cost_distance=loaded.max_cost_distance, corridor_width=p.corridor_width,
                 neighbours=p.neighbours, drop_through_cores=p.drop_through_cores,
-                threads=1 if ex.is_distributed else None,
+                executor=ex,
             )
         links = network.links
         if links.empty:

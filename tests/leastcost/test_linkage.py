@@ -125,3 +125,50 @@ def test_map_of_core_outside_pairs_is_computed_on_demand(oracle):
     cd3 = net.cost_distance(3)
     assert cd3.dtype == np.float32
     np.testing.assert_allclose(cd3, oracle(res, cores == 3, 10.0), rtol=1e-6)
+
+
+def _serial_mapper(log):
+    """An ordered map that records what it was given (stands in for a dask Executor.map)."""
+    def run(func, items, *, shared):
+        items = list(items)
+        log.append((func, [c for c, _ in items], sorted(shared)))
+        return [func(i, **shared) for i in items]
+    return run
+
+
+def test_mapper_hook_gives_the_thread_results_and_cropped_maps(oracle):
+    from corridors.leastcost.linkage import CoreSearch, core_search
+
+    res, cores = _three_in_a_row()
+    res[0, 6] = np.nan
+    log = []
+    kw = dict(cellsize=10.0, max_cost_distance=100.0, corridor_width=20.0, adjacency="both")
+    threads = corridors.linkage_network(res, cores, workers=2, **kw)
+    mapped = corridors.linkage_network(res, cores, mapper=_serial_mapper(log), **kw)
+    assert log == [(core_search, [1, 2, 3], ["bound", "labels", "ncores", "surf"])]
+    assert threads.links.equals(mapped.links) and threads.dropped.equals(mapped.dropped)
+    for lid in threads.paths:
+        assert np.array_equal(threads.paths[lid], mapped.paths[lid])
+    # each core's search is kept cropped to the cells it reached (bound 120 = 6 steps of 20)
+    s1 = mapped._searches[1]
+    assert isinstance(s1, CoreSearch) and (s1.rows, s1.cols) == ((0, 3), (0, 7))
+    assert s1.cost.dtype == np.float32 and s1.back.dtype == np.int8 and s1.cost.shape == (3, 7)
+    for k in (1, 2, 3):
+        want = oracle(res, cores == k, 10.0)
+        want[want > 120.0] = np.inf
+        np.testing.assert_allclose(mapped.cost_distance(k), want, rtol=1e-6)
+        assert np.array_equal(mapped.cost_distance(k), threads.cost_distance(k))
+
+
+def test_mapper_misuse_is_refused():
+    res, cores = _three_in_a_row()
+    with pytest.raises(InputError, match="not both"):
+        corridors.linkage_network(res, cores, workers=2, mapper=_serial_mapper([]))
+    with pytest.raises(InputError, match="callable"):
+        corridors.linkage_network(res, cores, mapper=4)
+
+    def reversed_map(func, items, *, shared):
+        return [func(i, **shared) for i in reversed(list(items))]
+
+    with pytest.raises(InputError, match="in item order"):
+        corridors.linkage_network(res, cores, mapper=reversed_map)
