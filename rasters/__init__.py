@@ -4,16 +4,8 @@ rasterio is imported only inside this package.
 """
 
 from .align import RESAMPLING, reproject, require_aligned, resample_to
-from .errors import (
-    AlignmentError,
-    CorridorsError,
-    CRSError,
-    DataFormatError,
-    InputError,
-    MissingClassesError,
-    OutputExistsError,
-    ResistanceValueError,
-)
+from . import errors as _errors
+from .errors import *  # noqa: F403 - the whole error tree, listed once in errors.__all__
 from .grid import Grid, as_crs, crs_equal
 from .io import read, write
 from .layers import apply_polygons, burn_lines, rasterize
@@ -43,14 +35,7 @@ __all__ = [
     "slope_degrees",
     "slope_resistance",
     # errors
-    "CorridorsError",
-    "InputError",
-    "MissingClassesError",
-    "ResistanceValueError",
-    "CRSError",
-    "AlignmentError",
-    "DataFormatError",
-    "OutputExistsError",
+    *_errors.__all__,
 ]
 
 # Marker checked by tests: PyPI has an unrelated package called ``rasters``.

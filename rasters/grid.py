@@ -19,7 +19,14 @@ from pyproj import CRS
 
 from .errors import AlignmentError, CRSError, InputError
 
-__all__ = ["Grid", "as_crs", "crs_equal"]
+__all__ = ["Grid", "as_crs", "crs_equal", "require_north_up"]
+
+
+def require_north_up(transform: Affine, name: str = "grid") -> None:
+    """Raise :class:`InputError` if ``transform`` is rotated or sheared (not north-up)."""
+    if transform.b != 0 or transform.d != 0:
+        raise InputError(f"{name}: rotated grids are not supported (transform {tuple(transform)[:6]}); "
+                         "warp it north-up first")
 
 
 def as_crs(crs: Any) -> CRS | None:
@@ -145,16 +152,18 @@ class Grid:
 
     @property
     def cellsize(self) -> float:
-        """Side of a square cell in CRS units.
+        """Side of a square cell in CRS units (see :meth:`require_square`)."""
+        return self.require_square()
+
+    def require_square(self) -> float:
+        """Check the grid is north-up with square cells; return the cell side in CRS units.
 
         Raises
         ------
         InputError
             If cells are not square or the grid is rotated.
         """
-        t = self.transform
-        if t.b != 0 or t.d != 0:
-            raise InputError(f"{self.name}: rotated grids are not supported; warp it north-up first")
+        require_north_up(self.transform, self.name)
         rx, ry = self.res
         if not np.isclose(rx, ry, rtol=1e-9, atol=0.0):
             raise InputError(

@@ -198,7 +198,7 @@ def write(grid: Grid, path, *, dtype=None, cog: bool = True, overwrite: bool = T
         raise DataFormatError(f"{p}: is a folder; give a file name")
     ascii_out = kind in ("ascii", "ascii-gz")
     if ascii_out:
-        grid.cellsize  # raises InputError for non-square or rotated cells
+        grid.require_square()  # Esri ASCII has one cellsize: refuse non-square or rotated cells
     values, nodata = _prepare_values(grid, dtype, ascii_out, p)
 
     tmpdir = Path(tempfile.mkdtemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent))

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS
 
@@ -105,6 +106,46 @@ def map_fields(
                 f"columns are {list(columns)}. Pass fields={{{ours!r}: 'YOUR_COLUMN'}}"
             )
     return out
+
+
+def normalise_columns(
+    gdf: gpd.GeoDataFrame,
+    wanted: Mapping[str, Sequence[str]],
+    fields: Mapping[str, str] | None,
+    source: str,
+    *,
+    reserved: Sequence[str] = (),
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Check the CRS, map the source columns to ours and keep the other columns as extras.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The source layer.
+    wanted, fields, source
+        As for :func:`map_fields`.
+    reserved : sequence of str
+        Source columns dropped because we compute them (e.g. ``n_parts``).
+
+    Returns
+    -------
+    df : DataFrame
+        Our columns (renamed, in ``wanted`` order) then the extras, without geometry.
+    mapping : dict
+        Our name -> source column.
+
+    Raises
+    ------
+    CRSError
+        The layer has no CRS.
+    """
+    if gdf.crs is None:
+        raise CRSError(f"{source}: the layer has no CRS; set it (gdf.set_crs) or fix the file")
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    mapping = map_fields(cols, wanted, fields, source)
+    ours = {v: k for k, v in mapping.items()}
+    extras = [c for c in cols if c not in ours and c not in wanted and c not in reserved]
+    return gdf[[*mapping.values(), *extras]].rename(columns=ours), mapping
 
 
 def repair_polygons(geoms: gpd.GeoSeries, labels: Sequence[str], source: str) -> tuple[gpd.GeoSeries, dict]:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from rasters.errors import CRSError, InputError
+from rasters.errors import InputError
 
-from ._common import polygonal_part, map_fields, repair_polygons, require_projected
+from ._common import normalise_columns, polygonal_part, repair_polygons, require_projected
 from .io import read_vector
 
 __all__ = [
@@ -68,13 +68,7 @@ def prepare_countries(
     gdf: gpd.GeoDataFrame, *, fields: Mapping[str, str] | None = None, source: str = "countries"
 ) -> gpd.GeoDataFrame:
     """Normalise an in-memory country layer as :func:`read_countries` does."""
-    if gdf.crs is None:
-        raise CRSError(f"{source}: the layer has no CRS; set it (gdf.set_crs) or fix the file")
-    cols = [c for c in gdf.columns if c != gdf.geometry.name]
-    mapping = map_fields(cols, COUNTRY_FIELDS, fields, source)
-    ours = {v: k for k, v in mapping.items()}
-    extras = [c for c in cols if c not in ours and c not in COUNTRY_FIELDS]
-    df = gdf[[*mapping.values(), *extras]].rename(columns=ours)
+    df, mapping = normalise_columns(gdf, COUNTRY_FIELDS, fields, source)
     codes = df["iso3"].astype(str).str.strip().str.upper()
     bad = sorted(set(c for c in codes if len(c) != 3 or not c.isalpha()))
     if bad:

@@ -7,11 +7,10 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
-from rasters.errors import CRSError, InputError
+from rasters.errors import InputError
 
-from ._common import ISO3_SEPARATOR, iso3_set, log, map_fields, repair_polygons
+from ._common import ISO3_SEPARATOR, iso3_set, log, normalise_columns, repair_polygons
 from .io import read_vector
 
 __all__ = ["PA_FIELDS", "read_protected_areas", "prepare_protected_areas"]
@@ -76,13 +75,7 @@ def prepare_protected_areas(
     source: str = "protected areas",
 ) -> gpd.GeoDataFrame:
     """Normalise an in-memory protected-area layer as :func:`read_protected_areas` does."""
-    if gdf.crs is None:
-        raise CRSError(f"{source}: the layer has no CRS; set it (gdf.set_crs) or fix the file")
-    cols = [c for c in gdf.columns if c != gdf.geometry.name]
-    mapping = map_fields(cols, PA_FIELDS, fields, source)
-    ours = {v: k for k, v in mapping.items()}
-    extras = [c for c in cols if c not in ours and c not in PA_FIELDS and c not in ("n_parts", "repaired")]
-    df = gdf[[*mapping.values(), *extras]].rename(columns=ours)
+    df, _ = normalise_columns(gdf, PA_FIELDS, fields, source, reserved=("n_parts", "repaired"))
     df["pa_id"] = _ids(df["pa_id"], source)
     df["name"] = df["name"].fillna("").astype(str)
     df["iso3"] = [ISO3_SEPARATOR.join(sorted(iso3_set(v))) for v in df["iso3"]]
@@ -126,19 +119,19 @@ def _dissolve(gdf: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
         return gdf.reset_index(drop=True)
     multi = counts[counts > 1]
     log.info("%s: dissolving %d ids with several features: %s", source, len(multi), dict(multi))
-    rows = []
-    for pa_id, grp in gdf.groupby("pa_id", sort=False):
-        first = grp.iloc[0].copy()
-        if len(grp) > 1:
-            first["iso3"] = ISO3_SEPARATOR.join(sorted(set().union(*map(iso3_set, grp["iso3"]))))
-            first["repaired"] = bool(grp["repaired"].any())
-            first[gdf.geometry.name] = shapely.union_all(grp.geometry.values)
-        rows.append(first)
-    out = gpd.GeoDataFrame(rows, geometry=gdf.geometry.name, crs=gdf.crs).reset_index(drop=True)
-    # rows built from Series come back as object columns: restore the source dtypes
-    for col in out.columns:
-        if col != gdf.geometry.name:
-            out[col] = out[col].astype(gdf[col].dtype)
-    out["n_parts"] = out["n_parts"].astype("int32")
-    out["repaired"] = out["repaired"].astype(bool)
-    return out
+    geom = gdf.geometry.name
+    agg = {c: _first for c in gdf.columns if c not in (geom, "pa_id")}
+    agg.update(iso3=_merge_iso3, repaired="any")
+    out = gdf.dissolve(by="pa_id", aggfunc=agg, sort=False).reset_index()[list(gdf.columns)]
+    # aggregated columns may come back as object: keep the source dtypes
+    return out.astype({c: gdf[c].dtype for c in gdf.columns if c != geom})
+
+
+def _first(values: pd.Series):
+    """The first part's value, even when missing (pandas' "first" would skip NaN)."""
+    return values.iloc[0]
+
+
+def _merge_iso3(values: pd.Series) -> str:
+    """Every country of the parts, sorted and joined: ["KOR", "PRK"] -> "KOR;PRK"."""
+    return ISO3_SEPARATOR.join(sorted(set().union(*map(iso3_set, values))))

@@ -270,6 +270,33 @@ def cost_distance_buckets(res, nrows, ncols, src, lab, codes, length, max_cost, 
     return settled
 
 
+@njit(inline="always", **JIT)
+def _heap_push(hk, hi, size, key, item):
+    """Push (key, item) on the binary min-heap ``hk``/``hi`` holding ``size`` entries.
+
+    Ordered by (key, item), so equal costs pop in flat-index order. The arrays double when full;
+    returns the (possibly new) arrays and the new size.
+    """
+    if size == hk.size:
+        hk2 = np.empty(2 * size, np.float64)
+        hi2 = np.empty(2 * size, np.int64)
+        hk2[:size] = hk[:size]
+        hi2[:size] = hi[:size]
+        hk = hk2
+        hi = hi2
+    pos = size
+    while pos > 0:
+        par = (pos - 1) >> 1
+        if hk[par] < key or (hk[par] == key and hi[par] < item):
+            break
+        hk[pos] = hk[par]
+        hi[pos] = hi[par]
+        pos = par
+    hk[pos] = key
+    hi[pos] = item
+    return hk, hi, size + 1
+
+
 @njit(**JIT)
 def cost_distance_heap(res, nrows, ncols, src, lab, codes, length, max_cost, target,
                        dist, back, alloc):
@@ -284,8 +311,8 @@ def cost_distance_heap(res, nrows, ncols, src, lab, codes, length, max_cost, tar
     want_alloc = alloc.size > 0
     state = np.zeros(n, np.int8)  # 0 open, 1 settled
     cap = max(1024, src.size * 2)
-    hk = np.empty(cap, np.float64)
-    hi = np.empty(cap, np.int64)
+    hk = np.empty(cap, np.float64)  # heap keys (cost) ...
+    hi = np.empty(cap, np.int64)  # ... and flat indices; the heap grows in _heap_push
     size = 0
     for s in range(src.size):
         i = src[s]
@@ -294,26 +321,7 @@ def cost_distance_heap(res, nrows, ncols, src, lab, codes, length, max_cost, tar
         dist[i] = 0.0
         if want_alloc:
             alloc[i] = lab[s]
-        # push (0, i)
-        if size == cap:
-            cap *= 2
-            hk2 = np.empty(cap, np.float64)
-            hi2 = np.empty(cap, np.int64)
-            hk2[:size] = hk[:size]
-            hi2[:size] = hi[:size]
-            hk = hk2
-            hi = hi2
-        pos = size
-        size += 1
-        while pos > 0:
-            par = (pos - 1) >> 1
-            if hk[par] < 0.0 or (hk[par] == 0.0 and hi[par] < i):
-                break
-            hk[pos] = hk[par]
-            hi[pos] = hi[par]
-            pos = par
-        hk[pos] = 0.0
-        hi[pos] = i
+        hk, hi, size = _heap_push(hk, hi, size, 0.0, i)
     settled = 0
     truncated = False
     while size > 0:
@@ -373,25 +381,7 @@ def cost_distance_heap(res, nrows, ncols, src, lab, codes, length, max_cost, tar
                 back[v] = code_back[j]
                 if want_alloc:
                     alloc[v] = alloc[u]
-                if size == cap:
-                    cap *= 2
-                    hk2 = np.empty(cap, np.float64)
-                    hi2 = np.empty(cap, np.int64)
-                    hk2[:size] = hk[:size]
-                    hi2[:size] = hi[:size]
-                    hk = hk2
-                    hi = hi2
-                pos = size
-                size += 1
-                while pos > 0:
-                    par = (pos - 1) >> 1
-                    if hk[par] < nd or (hk[par] == nd and hi[par] < v):
-                        break
-                    hk[pos] = hk[par]
-                    hi[pos] = hi[par]
-                    pos = par
-                hk[pos] = nd
-                hi[pos] = v
+                hk, hi, size = _heap_push(hk, hi, size, nd, v)
             elif nd == dv and state[v] == 0 and back[v] >= 0:
                 if u < v + off8[back[v]]:
                     back[v] = code_back[j]

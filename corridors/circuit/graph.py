@@ -17,6 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from rasters.grid import Grid
+
 from .._kernels import graph as kgraph
 from ..errors import InputError
 
@@ -75,7 +77,7 @@ class CircuitGraph:
 
 def _as_array(values, name):
     """Accept an ndarray or a Grid (nodata -> NaN)."""
-    if hasattr(values, "masked_float") and hasattr(values, "transform"):
+    if isinstance(values, Grid):
         return values.masked_float()
     arr = np.asarray(values)
     if arr.ndim != 2:

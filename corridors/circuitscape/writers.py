@@ -17,14 +17,13 @@ Names (``<prefix>`` is ``output_file`` without ``.out``):
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataFormatError
+from .._atomic import atomic_write_text as _atomic_write_text
+from ..errors import DataFormatError, InputError
 
 __all__ = [
     "fmt",
@@ -49,30 +48,19 @@ def fmt(x: float) -> str:
 
 
 def atomic_write_text(path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename.
+    """Write ASCII ``text`` to ``path`` atomically, creating missing folders as Circuitscape does.
 
     Raises
     ------
     DataFormatError
-        The folder is missing or not writable.
+        The folder cannot be created or is not writable.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise DataFormatError(f"cannot write {path}: {exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    return _atomic_write_text(path, text, encoding="ascii")
 
 
 def _id(x) -> str:
@@ -129,7 +117,8 @@ def ascii_grid_text(values, meta: GridMeta) -> str:
     """An Esri ASCII grid exactly as Circuitscape writes it (six header lines, trailing spaces)."""
     v = np.asarray(values, dtype=np.float64)
     if v.shape != (meta.nrows, meta.ncols):
-        raise ValueError(f"grid shape {v.shape} does not match header {(meta.nrows, meta.ncols)}")
+        raise InputError(f"grid shape {v.shape} does not match the ASCII header {(meta.nrows, meta.ncols)}; "
+                         "build the header with GridMeta.from_grid of the same grid")
     head = (
         f"ncols         {meta.ncols}\n"
         f"nrows         {meta.nrows}\n"

@@ -59,7 +59,7 @@ def run_command(ctx: click.Context, scenario: Path | None, out: Path | None, ove
         click.echo(f"{scenario or 'default scenario'}: OK ({sc.name}, species {loaded.profile.name})")
         return
     result = run_scenario(sc, out, overwrite=overwrite, workers=workers, scheduler=scheduler,
-                          progress=verbosity >= 0 and None)
+                          progress=None if verbosity >= 0 else False)
     if verbosity >= 0:
         top = result.ranking.head(10)
         click.echo(f"{len(result.ranking)} links ranked, {len(result.gaps)} gap polygons, "

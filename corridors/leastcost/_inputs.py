@@ -116,6 +116,48 @@ def surface(resistance, *, cellsize=None, neighbours=8, what="resistance") -> Su
                    grid, name)
 
 
+def label_array(labels, surf: Surface, *, what: str, allow_mask: bool, none: str):
+    """Validate a label raster (ndarray or Grid) on the surface's grid.
+
+    A Grid must be aligned with the surface; its nodata (and NaN) become 0. Float arrays must
+    hold whole numbers; labels must lie in 0..2**31-1, 0 meaning ``none`` (e.g. "no core").
+
+    Returns
+    -------
+    ndarray
+        The 2-D boolean mask as given (only with ``allow_mask``), else a 2-D integer array.
+    """
+    if isinstance(labels, Grid):
+        if surf.grid is not None:
+            surf.grid.check_aligned(labels)
+        arr = labels.values
+        if labels.nodata is not None or np.issubdtype(arr.dtype, np.floating):
+            arr = np.where(labels.nodata_mask, 0, arr)
+    else:
+        arr = np.asarray(labels)
+    kinds = "a boolean mask or integer label array" if allow_mask else "an integer label raster"
+    if arr.shape != surf.shape:
+        raise InputError(
+            f"{what} has shape {arr.shape} but the resistance surface {surf.name!r} has "
+            f"{surf.shape}; give {kinds} on the same grid"
+        )
+    if arr.dtype == bool and allow_mask:
+        return arr
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise InputError(f"{what}: expected {kinds} (0 = {none}), got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        f = np.where(np.isnan(arr), 0, arr)
+        if not np.all(np.isfinite(f)) or np.any(f != np.round(f)):
+            raise InputError(f"{what}: label arrays must hold whole numbers (0 = {none})")
+        arr = f.astype(np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() > np.iinfo(np.int32).max):
+        raise InputError(
+            f"{what}: labels must be positive integers below 2**31 (0 = {none}), "
+            f"got values in [{arr.min()}, {arr.max()}]"
+        )
+    return arr
+
+
 def source_cells(sources, surf: Surface, *, what="sources"):
     """Flat indices and labels of source cells.
 
@@ -126,41 +168,14 @@ def source_cells(sources, surf: Surface, *, what="sources"):
     -------
     idx : int64 array, labels : int32 array, is_mask : bool
     """
-    if isinstance(sources, Grid):
-        if surf.grid is not None:
-            surf.grid.check_aligned(sources)
-        arr = sources.values
-        if sources.nodata is not None or np.issubdtype(arr.dtype, np.floating):
-            arr = np.where(sources.nodata_mask, 0, arr)
-    else:
-        arr = np.asarray(sources)
-    if arr.shape != surf.shape:
-        raise InputError(
-            f"{what} has shape {arr.shape} but the resistance surface {surf.name!r} has "
-            f"{surf.shape}; give a mask or label array on the same grid"
-        )
+    arr = label_array(sources, surf, what=what, allow_mask=True, none="not a source")
     flat = arr.reshape(-1)
-    if arr.dtype == bool:
-        idx = np.flatnonzero(flat).astype(np.int64)
+    idx = np.flatnonzero(flat).astype(np.int64)
+    is_mask = arr.dtype == bool
+    if is_mask:
         labels = np.arange(1, idx.size + 1, dtype=np.int32)
-        is_mask = True
-    elif np.issubdtype(arr.dtype, np.number):
-        if np.issubdtype(arr.dtype, np.floating):
-            f = np.where(np.isnan(flat), 0, flat)
-            if not np.all(np.isfinite(f)) or np.any(f != np.round(f)):
-                raise InputError(f"{what}: label arrays must hold whole numbers (0 = not a source)")
-            flat = f
-        idx = np.flatnonzero(flat).astype(np.int64)
-        vals = flat[idx]
-        if vals.size and (vals.min() < 0 or vals.max() > np.iinfo(np.int32).max):
-            raise InputError(
-                f"{what}: labels must be positive integers below 2**31 (0 = not a source), "
-                f"got values in [{vals.min()}, {vals.max()}]"
-            )
-        labels = vals.astype(np.int32)
-        is_mask = False
     else:
-        raise InputError(f"{what}: expected a boolean mask or integer label array, got {arr.dtype}")
+        labels = flat[idx].astype(np.int32)
     if idx.size == 0:
         raise InputError(f"{what}: no source cells (mask all False / labels all 0)")
     if not np.any(surf.flat[idx] < np.inf):

@@ -14,8 +14,8 @@ from rasters.grid import Grid
 
 from .._kernels.cost import label_minima
 from .._kernels.paths import path_cost_length, trace_backlink
-from ._inputs import Surface, check_max_cost, surface
-from .corridor import corridor_mosaic, least_cost_corridor
+from ._inputs import Surface, check_max_cost, label_array, surface
+from .corridor import least_cost_corridor
 from .costdistance import run_kernel
 from .paths import path_line
 
@@ -30,25 +30,7 @@ LINK_COLUMNS = ["Link_ID", "From_Core", "To_Core", "Euc_Dist", "CW_Dist", "LCP_L
 
 def _core_labels(cores, surf: Surface):
     """Dense int32 labels 1..K on the surface's grid and the original core ids (sorted)."""
-    if isinstance(cores, Grid):
-        if surf.grid is not None:
-            surf.grid.check_aligned(cores)
-        arr = np.where(cores.nodata_mask, 0, cores.values)
-    else:
-        arr = np.asarray(cores)
-    if arr.shape != surf.shape:
-        raise InputError(f"cores has shape {arr.shape}, the resistance surface {surf.shape}; "
-                         "rasterise the cores on the resistance grid")
-    if not np.issubdtype(arr.dtype, np.integer):
-        if arr.dtype == bool or not np.issubdtype(arr.dtype, np.floating):
-            raise InputError(
-                f"cores must be an integer core-id raster (0 = no core), got {arr.dtype}")
-        a = np.where(np.isnan(arr), 0, arr)
-        if np.any(a != np.round(a)):
-            raise InputError("cores must hold whole-number core ids (0 = no core)")
-        arr = a.astype(np.int64)
-    if arr.size and arr.min() < 0:
-        raise InputError(f"cores has negative ids (min {arr.min()}); use 0 for 'no core'")
+    arr = label_array(cores, surf, what="cores", allow_mask=False, none="no core")
     ids, dense = np.unique(arr.reshape(-1), return_inverse=True)
     if ids[0] == 0:
         ids = ids[1:]
@@ -123,7 +105,8 @@ class LinkageNetwork:
         CW_Dist / LCP_Length, ``Thru_Core`` (the path crosses a third core).
     dropped : pandas.DataFrame
         Candidate pairs not kept: ``From_Core``, ``To_Core``, ``CW_Dist``, ``reason``
-        ("unreachable", "above max_cost_distance", "through core").
+        ("unreachable", "above max_cost_distance", "through core") and ``limit`` (the
+        max_cost_distance exceeded, cost units; NaN for the other reasons).
     paths : dict[int, ndarray]
         Link_ID -> (n, 2) (row, col) cells from the From_Core to the To_Core.
     lines : dict[int, shapely.LineString]
@@ -197,12 +180,33 @@ class LinkageNetwork:
         return self._surf.wrap(nlcc.reshape(-1), name=f"corridor link {link_id}")
 
     def mosaic(self, width=None, link_ids=None, return_link=False):
-        """Minimum over the links' corridors (default: all kept links); see :func:`corridor_mosaic`."""
+        """Minimum over the links' corridors (default: all kept links); see :func:`corridor_mosaic`.
+
+        Notes
+        -----
+        Accumulates one corridor at a time: memory is two full grids (plus the link raster with
+        ``return_link``), whatever the number of links. Ties go to the first link in ``link_ids``.
+        """
         ids = self.links["Link_ID"].tolist() if link_ids is None else list(link_ids)
         if not ids:
             raise InputError("the network has no links to mosaic")
-        cors = {int(i): self.corridor(int(i), width) for i in ids}
-        return corridor_mosaic(cors, width=width, return_link=return_link)
+        out = link = None
+        for lid in (int(i) for i in ids):
+            cor = self.corridor(lid, width)  # already inf beyond ``width``, NaN-free
+            v = cor.values if isinstance(cor, Grid) else cor
+            if out is None:
+                out = v.copy()
+                if return_link:
+                    link = np.where(np.isfinite(out), lid, -1).astype(np.int32)
+                continue
+            better = v < out
+            out[better] = v[better]
+            if return_link:
+                link[better] = lid
+        mosaic = self._surf.wrap(out, name="corridor mosaic")
+        if return_link:
+            return mosaic, self._surf.wrap(link, nodata=-1, name="corridor mosaic link")
+        return mosaic
 
     def to_geodataframe(self):
         """Links as a GeoDataFrame with LineString geometries (needs a Grid input)."""
@@ -440,11 +444,11 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         lcd = float(searches[a].mins[b])
         ida, idb = core_ids[a - 1], core_ids[b - 1]
         if not np.isfinite(lcd):
-            dropped.append((ida, idb, lcd, "unreachable" if not np.isfinite(mcd) else
-                            "above max_cost_distance"))
+            dropped.append((ida, idb, lcd, "unreachable", np.nan) if not np.isfinite(mcd) else
+                           (ida, idb, lcd, "above max_cost_distance", mcd))
             continue
         if lcd > mcd:
-            dropped.append((ida, idb, lcd, "above max_cost_distance"))
+            dropped.append((ida, idb, lcd, "above max_cost_distance", mcd))
             continue
         if a not in backs:  # candidate pairs are sorted: one core's links come together
             backs.clear()
@@ -454,7 +458,7 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         lab = dense[cells]
         thru = bool(np.any((lab != 0) & (lab != a) & (lab != b)))
         if thru and drop_through_cores:
-            dropped.append((ida, idb, lcd, "through core"))
+            dropped.append((ida, idb, lcd, "through core", np.nan))
             continue
         euc = float(trees[b].query(pts[a], k=1)[0].min())
         rows.append((ida, idb, euc, lcd, float(length), lcd / euc,
@@ -477,6 +481,7 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         line = path_line(surf.grid, r[8], nc)
         if line is not None:
             lines[int(lid)] = line
-    dropped_df = pd.DataFrame(dropped, columns=["From_Core", "To_Core", "CW_Dist", "reason"])
+    dropped_df = pd.DataFrame(dropped, columns=["From_Core", "To_Core", "CW_Dist", "reason", "limit"])
+    dropped_df["limit"] = dropped_df["limit"].astype(np.float64)
     return LinkageNetwork(surf, dense, core_ids, searches, links, dropped_df, paths,
                           lines, bound, allocation)

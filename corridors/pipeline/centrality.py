@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
+
 __all__ = ["current_flow_centrality"]
 
 
@@ -57,7 +59,8 @@ def current_flow_centrality(
     for idx, row in links.iterrows():
         r = float(row[resist_col])
         if not np.isfinite(r) or r <= 0:
-            raise ValueError(f"link {idx}: effective resistance {r!r} is not a positive finite number")
+            raise InputError(f"link {idx}: effective resistance {r!r} is not a positive finite number; "
+                             f"give every link in column {resist_col!r} a resistance > 0")
         a, b = sorted((label[row[from_col]], label[row[to_col]]))
         edges.append((a, b, 1.0 / r, idx))
     g = nx.Graph()

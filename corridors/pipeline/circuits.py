@@ -82,4 +82,4 @@ def solve_link(task: LinkCircuit, *, neighbours: int = 8, solver: str = "auto") 
             f"(effective resistance {eff}); widen parameters.corridor_width"
         )
     cur = np.where(np.isfinite(task.resistance), np.asarray(cur, dtype=np.float32), np.nan).astype(np.float32)
-    return LinkResult(task.link_id, float(eff), cur, str(result.info.get("method", result.info.get("solver", ""))))
+    return LinkResult(task.link_id, float(eff), cur, str(result.info["solver"]))

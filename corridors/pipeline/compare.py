@@ -7,7 +7,6 @@ are assigned per run. Change maps are B - A on the common grid.
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -20,8 +19,6 @@ import pandas as pd
 from ..errors import DataFormatError, InputError, OutputExistsError
 
 __all__ = ["compare_runs", "CompareResult"]
-
-log = logging.getLogger(__name__)
 
 _RASTERS = ("resistance", "corridor_mosaic", "current_density")
 
@@ -51,11 +48,8 @@ def _read_run(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]
     if gpkg.is_file():
         import vectors
 
-        try:
-            g = vectors.read_vector(gpkg, layer="gaps")
-            gaps = pd.DataFrame(g.drop(columns="geometry"))
-        except Exception as exc:  # noqa: BLE001 - an empty layer is fine, name any other problem
-            log.warning("%s: cannot read layer 'gaps' (%s); gap areas are left out", gpkg, exc)
+        if "gaps" in vectors.list_layers(gpkg):
+            gaps = pd.DataFrame(vectors.read_vector(gpkg, layer="gaps").drop(columns="geometry"))
     manifest = {}
     mf = folder / "manifest.json"
     if mf.is_file():

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rasters.grid import require_north_up
+
 __all__ = ["mask_to_geometry", "unprotected_stretches", "pinch_points", "unlinked_pairs"]
 
 
@@ -35,8 +37,7 @@ def mask_to_geometry(mask: np.ndarray, transform, *, offset: tuple[int, int] = (
     rows_s, cols_s = np.nonzero(d == 1)
     rows_e, cols_e = np.nonzero(d == -1)  # same order: row-major, starts and ends alternate
     t = transform
-    if t.b != 0 or t.d != 0:
-        raise ValueError("rotated grids are not supported")
+    require_north_up(t, "mask_to_geometry")
     x0 = t.c + (cols_s + c0) * t.a
     x1 = t.c + (cols_e + c0) * t.a
     ya = t.f + (rows_s + r0) * t.e

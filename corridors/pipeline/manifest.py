@@ -12,6 +12,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .._atomic import atomic_write_text
+
 __all__ = ["sha256", "file_record", "versions", "Timer", "write_manifest", "MANIFEST_VERSION"]
 
 MANIFEST_VERSION = 1
@@ -95,11 +97,7 @@ def write_manifest(path: str | Path, *, scenario: dict[str, Any], inputs: list[d
     }
     if extra:
         data.update(extra)
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=_default) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, json.dumps(data, indent=2, default=_default) + "\n")
 
 
 def _cpu_count() -> int | None:

@@ -110,7 +110,8 @@ def build_network(resistance, pas, borders, *, border_distance: float, max_gap: 
         a, b = pa_of[int(rec.From_Core)], pa_of[int(rec.To_Core)]
         detail = rec.reason
         if np.isfinite(rec.CW_Dist):
-            detail += f" (CW_Dist {rec.CW_Dist:.4g}, max {max_cost_distance:.4g})" if rec.reason.startswith("above") else f" (CW_Dist {rec.CW_Dist:.4g})"
+            limit = f", max {rec.limit:.4g}" if np.isfinite(rec.limit) else ""
+            detail += f" (CW_Dist {rec.CW_Dist:.4g}{limit})"
         reasons[frozenset((a, b))] = detail
     linked = {frozenset((a, b)) for a, b in zip(links["From_PA"], links["To_PA"])}
     unlinked = unlinked_pairs(pairs, linked, reasons)

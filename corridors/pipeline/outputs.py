@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..styles import style_for_layer, to_qml
+from .._atomic import atomic_write_text
+from ..styles import style_for_layer, write_qml
 from .project import ProjectLayer, write_project
 
 __all__ = ["RANKING_COLUMNS", "write_ranking", "write_vectors", "write_rasters", "write_styles_and_project",
@@ -39,10 +40,7 @@ LAYER_GEOMETRY = {
 def write_ranking(path: Path, ranking: pd.DataFrame) -> Path:
     """``ranking.csv`` with every score component (full float precision, so it recomputes exactly)."""
     df = ranking[RANKING_COLUMNS]
-    tmp = path.with_name(path.name + ".tmp")
-    df.to_csv(tmp, index=False, float_format=None)
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, df.to_csv(index=False, float_format=None))
 
 
 def write_vectors(folder: Path, layers: dict[str, Any], *, shapefiles: bool) -> dict[str, Any]:
@@ -92,20 +90,18 @@ def write_styles_and_project(folder: Path, *, layers: dict[str, Any], rasters_ou
         if name not in layers:
             continue
         els, kw = style_for_layer(name, n_links=n_links)
-        (folder / f"{name}.qml").write_text(to_qml(els, **kw), encoding="utf-8")
+        write_qml(folder / f"{name}.qml", els, **kw)
         written.append(f"{name}.qml")
-        els2, _ = style_for_layer(name, n_links=n_links)  # fresh elements for the project
-        proj_layers.append(ProjectLayer(name=name, source=GPKG_NAME, kind="vector", style=els2,
+        proj_layers.append(ProjectLayer(name=name, source=GPKG_NAME, kind="vector", style=els,
                                         gpkg_layer=name, geometry=LAYER_GEOMETRY[name]))
     for name in ("current_density", "corridor_mosaic", "resistance"):
         if name not in rasters_out:
             continue
         rng = _range(rasters_out[name])
         els, kw = style_for_layer(name, value_range=rng)
-        (folder / f"{name}.qml").write_text(to_qml(els, **kw), encoding="utf-8")
+        write_qml(folder / f"{name}.qml", els, **kw)
         written.append(f"{name}.qml")
-        els2, _ = style_for_layer(name, value_range=rng)
-        proj_layers.append(ProjectLayer(name=name, source=f"{name}.tif", kind="raster", style=els2,
+        proj_layers.append(ProjectLayer(name=name, source=f"{name}.tif", kind="raster", style=els,
                                         visible=name != "corridor_mosaic"))
     write_project(folder / "corridors.qgs", proj_layers, crs, title=title, extent=extent)
     written.append("corridors.qgs")

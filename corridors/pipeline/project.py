@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._atomic import atomic_write_text
 from ..styles import QGIS_VERSION
 
 __all__ = ["ProjectLayer", "write_project"]
@@ -118,7 +119,4 @@ def write_project(path: str | Path, layers: list[ProjectLayer], crs, *, title: s
     ET.SubElement(paths, "Absolute", type="bool").text = "false"
     ET.indent(root)
     text = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(root, encoding="unicode") + "\n"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, text)

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import ConfigError, InputError
+
 __all__ = ["rank_links", "COMPONENTS", "SCORE_FORMULA", "normalise"]
 
 #: (raw column, component column, weight column, weight key, higher raw value is better)
@@ -78,14 +80,14 @@ def rank_links(links: pd.DataFrame, weights) -> pd.DataFrame:
          for _, _, _, k, _ in COMPONENTS}
     total = sum(w.values())
     if total <= 0:
-        raise ValueError("ranking weights are all 0; give at least one positive weight")
+        raise ConfigError(f"ranking.weights are all 0 ({w}); give at least one weight > 0")
     out = links.copy()
     score = np.zeros(len(out))
     for raw, comp, wcol, key, higher in COMPONENTS:
         vals = out[raw].to_numpy(dtype=np.float64)
         if not np.all(np.isfinite(vals)):
             bad = out.loc[~np.isfinite(vals), "Link_ID"].tolist()
-            raise ValueError(f"{raw} is not finite for links {bad}; cannot rank them")
+            raise InputError(f"{raw} is not finite for links {bad}; cannot rank them (drop those links or fix their {raw})")
         out[comp] = normalise(vals, higher)
         out[wcol] = w[key] / total
         score += out[wcol].to_numpy() * out[comp].to_numpy()

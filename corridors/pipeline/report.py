@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._atomic import atomic_write_text
 from .ranking import SCORE_FORMULA
 
 __all__ = ["render_maps", "write_report"]
@@ -192,7 +193,4 @@ def write_report(path: Path, *, title: str, scenario: dict[str, Any], maps: dict
     parts.append("<p class='small'>Files: corridors.gpkg (+ .qml styles, corridors.qgs), ranking.csv, "
                  "resistance.tif, corridor_mosaic.tif, current_density.tif, manifest.json, "
                  "scenario.resolved.toml, corridors.log.</p></body></html>")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(parts), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, "\n".join(parts))

@@ -12,6 +12,7 @@ import logging
 import shutil
 import sys
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,7 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
     ex = executor or Executor(workers, scheduler, progress=progress)
     try:
         log.info("scenario %r -> %s", scenario.name, out)
-        with ex if own_executor else _nullcontext(ex):
+        with ex if own_executor else nullcontext(ex):
             result = _run(scenario, tmp, ex, progress)
         root.removeHandler(handler)
         handler.close()
@@ -149,17 +150,6 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
         root.setLevel(old_level)
         for h, level in console:
             h.setLevel(level)
-
-
-class _nullcontext:
-    def __init__(self, v):
-        self.v = v
-
-    def __enter__(self):
-        return self.v
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunResult:
@@ -209,7 +199,11 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
         steps.start("corridors")
         with timer("corridors"):
             windows = corridor_windows(network, p.corridor_width)
-            mosaic = network.linkage.mosaic(p.corridor_width)
+            # the mosaic from the windows already computed: each corridor is computed once
+            mosaic = np.full(grid.shape, np.inf, dtype=np.float32)
+            for w in windows:
+                sub = mosaic[w.rows, w.cols]
+                np.fmin(sub, w.nlcc, out=sub)
             protected = network.cores.grid.values > 0
             corr_rows = []
             for w in windows:
@@ -299,9 +293,8 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
             files.append(vec["gpkg"])
             write_ranking(folder / "ranking.csv", ranking)
             files.append("ranking.csv")
-            mosaic_vals = np.asarray(mosaic.values, dtype=np.float32)
-            mosaic_grid = grid.with_values(np.where(np.isfinite(mosaic_vals), mosaic_vals, np.nan).astype(np.float32),
-                                           nodata=np.nan, name="corridor mosaic")
+            mosaic[np.isinf(mosaic)] = np.nan  # outside every corridor: nodata
+            mosaic_grid = grid.with_values(mosaic, nodata=np.nan, name="corridor mosaic")
             current_grid = grid.with_values(current, nodata=np.nan, name="current density")
             rasters_out = {"resistance": resistance, "corridor_mosaic": mosaic_grid, "current_density": current_grid}
             if scenario.outputs.cogs:
@@ -320,7 +313,8 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
         steps.start("report")
         with timer("report"):
             resolved = _resolved(scenario, loaded)
-            header = _resolved_header(scenario, loaded)
+            inputs = [file_record(path, role) for role, path in loaded.files]  # each file hashed once
+            header = _resolved_header(scenario, loaded, inputs)
             resolved.write_toml(folder / "scenario.resolved.toml", header=header)
             files.append("scenario.resolved.toml")
             if scenario.outputs.report:
@@ -350,7 +344,6 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
         steps.close()
 
     files += ["manifest.json", "corridors.log"]
-    inputs = [file_record(path, role) for role, path in loaded.files]
     write_manifest(folder / "manifest.json", scenario=resolved.to_dict(), inputs=inputs, timings=dict(timer.steps),
                    total_s=timer.total, executor=ex.describe(), outputs=files,
                    extra={"species_profile": loaded.profile.name, "resistance_table": loaded.table_source,
@@ -397,14 +390,13 @@ def _resolved(scenario: Scenario, loaded) -> Scenario:
     return dataclasses.replace(scenario, parameters=params, species=species)
 
 
-def _resolved_header(scenario: Scenario, loaded) -> str:
-    from .manifest import sha256
-
+def _resolved_header(scenario: Scenario, loaded, inputs: list[dict[str, Any]]) -> str:
+    """Comment header of scenario.resolved.toml; ``inputs``: :func:`file_record` of ``loaded.files``."""
     lines = [f"Resolved scenario {scenario.name!r}: every default filled in, paths absolute.",
              f"Source: {scenario.source or '(embedded default)'}",
              f"Resistance table: {loaded.table_source}", "Input files (sha256):"]
-    for role, path in loaded.files:
-        lines.append(f"  {role}: {path} {sha256(path)}")
+    for (role, path), rec in zip(loaded.files, inputs):
+        lines.append(f"  {role}: {path} {rec['sha256']}")
     lines.append("Run it again with: corridors run scenario.resolved.toml --out DIR")
     return "\n".join(lines)
 

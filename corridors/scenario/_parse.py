@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,8 @@ def _convert(value: Any, check: Check, key: str, ctx: ParseContext) -> Any:
             raise ctx.error(key, f"got {value!r}; expected {check.describe()}")
         if hi is not None and value > hi:
             raise ctx.error(key, f"got {value!r}; expected {check.describe()}")
+        if check.odd and value % 2 == 0:
+            raise ctx.error(key, f"got {value!r}; expected {check.describe()} (e.g. {value + 1})")
         return value
     if kind == "choice":
         if isinstance(value, bool) or value not in check.choices:

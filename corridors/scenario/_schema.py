@@ -46,6 +46,7 @@ class Check:
     exclusive_min: bool = False
     choices: tuple = ()
     optional: bool = True
+    odd: bool = False  # integers only: the value must be odd (e.g. a centred window)
 
     def describe(self) -> str:
         if self.kind == "choice":
@@ -54,7 +55,7 @@ class Check:
             lo = "" if self.minimum is None else (f"> {self.minimum:g}" if self.exclusive_min else f">= {self.minimum:g}")
             hi = "" if self.maximum is None else f"<= {self.maximum:g}"
             rng = " and ".join(x for x in (lo, hi) if x)
-            noun = "a number" if self.kind == "float" else "an integer"
+            noun = "a number" if self.kind == "float" else ("an odd integer" if self.odd else "an integer")
             return f"{noun} {rng}".strip()
         return {
             "str": "a string",
@@ -141,7 +142,8 @@ class Ranking:
     gap_top: int = _f(10, "int", "gaps are reported for the corridors ranked 1..gap_top", minimum=1)
     min_gap_area: float = _f(25.0, "float", "gap polygons smaller than this are dropped (km2)", minimum=0.0)
     pinch_points_per_link: int = _f(3, "int", "worst pinch points kept per link", minimum=0)
-    pinch_window: int = _f(5, "int", "window (cells, odd) for the local-maximum search of pinch points", minimum=3)
+    pinch_window: int = _f(5, "int", "window (cells, odd) for the local-maximum search of pinch points",
+                           minimum=3, odd=True)
 
 
 @dataclass(frozen=True)

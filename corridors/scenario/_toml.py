@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+from .._atomic import atomic_write_text
+
 __all__ = ["dumps", "write"]
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -111,8 +113,4 @@ def dumps(data: Mapping[str, Any], *, header: str | None = None) -> str:
 
 def write(data: Mapping[str, Any], path: str | Path, *, header: str | None = None) -> Path:
     """Write :func:`dumps` output to ``path`` atomically (temp file then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(dumps(data, header=header), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, dumps(data, header=header))

@@ -11,6 +11,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Sequence
 
+from .._atomic import atomic_write_text
+from ..errors import InputError
+
 __all__ = [
     "QGIS_VERSION",
     "single_symbol",
@@ -91,7 +94,7 @@ def graduated(geom: str, attr: str, breaks: Sequence[float], colours: Sequence[s
     """Graduated style on ``attr``: class ``i`` covers ``breaks[i]..breaks[i+1]``."""
     n = len(breaks) - 1
     if n < 1:
-        raise ValueError("graduated style needs at least two breaks")
+        raise InputError(f"graduated style on {attr!r} needs at least two breaks, got {list(breaks)}")
     r = ET.Element("renderer-v2", type="graduatedSymbol", attr=attr, graduatedMethod="GraduatedColor",
                    symbollevels="0", enableorderby="0", forceraster="0")
     ranges = ET.SubElement(r, "ranges")
@@ -161,11 +164,7 @@ def to_qml(elements: list[ET.Element], *, layer_type: str = "vector", geometry: 
 
 def write_qml(path: str | Path, elements: list[ET.Element], **kw) -> Path:
     """Write :func:`to_qml` text atomically."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(to_qml(elements, **kw), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, to_qml(elements, **kw))
 
 
 # QGIS geometry type codes used in <layerGeometryType>
@@ -212,7 +211,7 @@ def style_for_layer(name: str, *, n_links: int = 1, value_range: tuple[float, fl
         lo, hi = value_range if value_range is not None else (0.0, 1.0)
         ramp = {"resistance": RAMP_RESIST, "corridor_mosaic": RAMP_CORRIDOR, "current_density": RAMP_CURRENT}[name]
         return raster_pseudocolor(lo, hi, ramp, opacity=1.0 if name == "resistance" else 0.8), dict(layer_type="raster")
-    raise KeyError(f"no default style for layer {name!r}")
+    raise InputError(f"no default style for layer {name!r}; known layers: {', '.join(LAYER_STYLES)}")
 
 
 LAYER_STYLES = ("protected_areas", "border_reserves", "new_reserves", "borders", "links", "corridors",

@@ -44,7 +44,8 @@ def test_through_core_flag_and_drop():
     dropped = corridors.linkage_network(res, cores, cellsize=10.0, pairs=[(1, 3), (1, 2)],
                                         drop_through_cores=True)
     assert dropped.links[["From_Core", "To_Core"]].values.tolist() == [[1, 2]]
-    assert dropped.dropped.values.tolist() == [[1, 3, 160.0, "through core"]]
+    assert dropped.dropped.drop(columns="limit").values.tolist() == [[1, 3, 160.0, "through core"]]
+    assert np.isnan(dropped.dropped["limit"]).all()
 
 
 def test_max_cost_distance_drops_and_bounds():
@@ -53,8 +54,8 @@ def test_max_cost_distance_drops_and_bounds():
     net = corridors.linkage_network(res, cores, cellsize=10.0, max_cost_distance=100.0,
                                     corridor_width=5.0)
     assert net.links[["From_Core", "To_Core", "CW_Dist"]].values.tolist() == [[1, 2, 80.0]]
-    assert net.dropped[["From_Core", "To_Core", "reason"]].values.tolist() == [
-        [2, 3, "above max_cost_distance"]]
+    assert net.dropped[["From_Core", "To_Core", "reason", "limit"]].values.tolist() == [
+        [2, 3, "above max_cost_distance", 100.0]]
     assert net.search_cost == 105.0
     cd = net.cost_distance(2)
     assert np.isinf(cd[:, 8]).all() and cd[1, 2] == 40.0
@@ -97,6 +98,9 @@ def test_random_network_against_oracle_and_parallel_equals_serial(graph):
     mos = serial.mosaic(width=30.0)
     each = [serial.corridor(i, 30.0) for i in serial.links.Link_ID]
     assert np.array_equal(mos, np.minimum.reduce(each))
+    mos2, link = serial.mosaic(width=30.0, return_link=True)
+    _, link_ref = corridors.corridor_mosaic(dict(zip(serial.links.Link_ID.tolist(), each)), return_link=True)
+    assert np.array_equal(mos2, mos) and np.array_equal(link, link_ref) and (link >= 1).any()
 
 
 def test_grid_network_lines_and_errors():

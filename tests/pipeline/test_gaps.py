@@ -2,9 +2,9 @@
 
 import geopandas as gpd
 import numpy as np
+import pytest
 import shapely
 from affine import Affine
-from scipy import ndimage
 
 from corridors.pipeline.gaps import mask_to_geometry, pinch_points, unprotected_stretches
 
@@ -26,20 +26,28 @@ def test_mask_to_geometry_matches_cell_union():
     assert mask_to_geometry(np.zeros((3, 3), bool), t).is_empty
 
 
-def test_pinch_points_are_local_maxima_outside_reserves():
-    rng = np.random.default_rng(1)
-    cur = rng.random((20, 20))
-    corridor = np.ones((20, 20), bool)
-    corridor[:, :3] = False
-    protected = np.zeros((20, 20), bool)
-    protected[15:, :] = True
-    got = pinch_points(cur, corridor, protected, window=5, top=4)
-    c = np.where(corridor, cur, 0.0)
-    lm = (c == ndimage.maximum_filter(c, size=5, mode="constant")) & corridor & ~protected & (c > 0)
-    r, k = np.nonzero(lm)
-    order = np.argsort(-c[r, k])[:4]
-    assert [(int(r[i]), int(k[i])) for i in order] == [(a, b) for a, b, _ in got]
-    assert got[0][2] >= got[-1][2]
+def test_pinch_points_by_hand():
+    # 7 x 7 current map, window 3 (a cell must be the maximum of its 3 x 3 neighbourhood)
+    cur = np.array([
+        [9.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0],  # (0, 6): grid corner, padding counts as 0
+        [9.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],  # (1, 1): the 9s beside it are outside the corridor
+        [9.0, 0.0, 0.0, 0.0, 8.0, 0.0, 0.0],  # (2, 4): protected maximum, never reported
+        [9.0, 0.0, 0.0, 7.0, 0.0, 0.0, 0.0],  # (3, 3): diagonal to 8 (window edge): suppressed
+        [9.0, 0.0, 0.0, 0.0, 0.0, 6.0, 0.0],  # (4, 5): two rows from 8, just outside: kept
+        [9.0, 4.0, 4.0, 0.0, 0.0, 0.0, 0.0],  # (5, 1) = (5, 2): plateau, both kept, by column
+        [9.0, 0.0, 0.0, 0.0, 3.0, 0.0, np.nan],  # (6, 4): bottom edge; NaN counts as 0
+    ])
+    corridor = np.ones((7, 7), bool)
+    corridor[:, 0] = False
+    protected = np.zeros((7, 7), bool)
+    protected[2, 4] = True
+    want = [(4, 5, 6.0), (1, 1, 5.0), (5, 1, 4.0), (5, 2, 4.0), (6, 4, 3.0), (0, 6, 2.0)]
+    assert pinch_points(cur, corridor, protected, window=3, top=10) == want
+    # top cuts inside the plateau: the lower column goes first
+    assert pinch_points(cur, corridor, protected, window=3, top=3) == want[:3]
+    assert pinch_points(cur, corridor, protected, window=3, top=0) == []
+    # unprotected, the 8 is the top pinch point
+    assert pinch_points(cur, corridor, np.zeros((7, 7), bool), window=3, top=1) == [(2, 4, 8.0)]
 
 
 def test_unprotected_stretches_by_hand():
@@ -55,3 +63,10 @@ def test_unprotected_stretches_by_hand():
     assert g["Countries"].iloc[0] == "AAA;BBB"
     assert g["Link_ID"].iloc[0] == 7 and g["Gap_ID"].iloc[0] == 1
     assert len(unprotected_stretches(corr, pas, countries, min_area_km2=13.0)) == 0
+
+
+def test_mask_to_geometry_refuses_rotated_transforms():
+    from corridors.errors import InputError
+
+    with pytest.raises(InputError, match="rotated grids are not supported"):
+        mask_to_geometry(np.ones((2, 2), bool), Affine(10.0, 2.0, 0, 0, -10.0, 0))

@@ -3,7 +3,6 @@
 import dataclasses
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -73,6 +73,8 @@ iso3 = "CHN"
         ({"edits": [{"type": "road", "wkt": "LINESTRING (0 0, 1 1)", "crs": "EPSG:nonsense"}]}, "key 'edits[0].crs'"),
         ({"ranking": {"weights": {"cost": 0, "resistance": 0, "centrality": 0, "unprotected": 0}}}, "all weights are 0"),
         ({"inputs": {"landcover": "nowhere.tif"}}, "key 'inputs.landcover': file 'nowhere.tif' not found"),
+        ({"ranking": {"pinch_window": 4}}, "key 'ranking.pinch_window': got 4; expected an odd integer >= 3 (e.g. 5)"),
+        ({"ranking": {"pinch_window": 1}}, "key 'ranking.pinch_window': got 1; expected an odd integer >= 3"),
     ],
 )
 def test_bad_scenarios_name_the_key(data, needle, tmp_path):

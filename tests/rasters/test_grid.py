@@ -67,3 +67,15 @@ def test_require_projected_refuses_geographic_with_the_fix(make_grid):
     assert "lonlat.tif" in msg and "geographic" in msg and "rasters.reproject" in msg
     with pytest.raises(rasters.CRSError, match="no CRS"):
         make_grid(np.ones((2, 2)), name="bare").require_projected()
+
+
+def test_require_square_refuses_rotated_and_oblong_cells():
+    assert rasters.Grid(np.zeros((2, 2)), Affine(5.0, 0, 0, 0, -5.0, 10.0)).require_square() == 5.0
+    rotated = rasters.Grid(np.zeros((2, 2)), Affine(5.0, 1.0, 0, 0, -5.0, 10.0), name="r.tif")
+    with pytest.raises(rasters.InputError, match="r.tif: rotated grids are not supported"):
+        rotated.require_square()
+    with pytest.raises(rasters.InputError, match="rotated"):
+        rotated.cellsize
+    oblong = rasters.Grid(np.zeros((2, 2)), Affine(5.0, 0, 0, 0, -4.0, 10.0), name="o.tif")
+    with pytest.raises(rasters.InputError, match=r"o.tif: cells are not square \(5.0 x 4.0\)"):
+        oblong.require_square()
