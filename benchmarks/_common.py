@@ -10,6 +10,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -129,19 +130,25 @@ def run_child(cmd: list[str], *, env: dict | None = None, timeout: float | None 
     """Run ``cmd``; return exit code, wall seconds, peak RSS (bytes) and its output.
 
     The peak is ``ru_maxrss`` from ``wait4`` on this child: on Linux the largest resident set of
-    the child or of any descendant it waited for, so every child gets its own figure.
+    the child or of any descendant it waited for, so every child gets its own figure. After
+    ``timeout`` seconds the child's whole process group is killed and ``timed_out`` is True.
     """
     import tempfile
     import threading
 
     with tempfile.TemporaryFile("w+") as fout, tempfile.TemporaryFile("w+") as ferr:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=fout, stderr=ferr, text=True)
+        # its own process group, so a timeout also stops the workers it started (and only those)
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=fout, stderr=ferr, text=True,
+                                start_new_session=True)
         killed = threading.Event()
 
         def kill():
             killed.set()
-            proc.kill()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
         timer = threading.Timer(timeout, kill) if timeout else None
         if timer:

@@ -11,16 +11,17 @@ For each size a fresh interpreter (so numbers do not depend on what ran before):
 4. ``corridors.linkage_network`` over the cores (cost-allocation adjacency, one bounded search
    per core on ``THREADS`` threads).
 
-Each step is timed once (these steps take seconds to minutes; the warm-up on a 64 x 64 grid
-keeps numba compilation out) and its peak resident memory is read from the kernel's
-high-water mark, reset at the start of the step (``/proc/self/clear_refs``). ``extra`` is the
-step's peak minus the resident size when it started, i.e. what the step itself allocated,
-including its outputs; ``process peak`` is the interpreter's overall peak. Growth exponents
-are least-squares slopes of log(time) and log(memory) against log(cells): 1.0 is linear.
+Steps 3 and 4 run ``--repeats`` times (median, min-max), steps 1 and 2 once; a warm-up on a
+64 x 64 grid keeps numba compilation out. Each run's peak resident memory is read from the
+kernel's high-water mark, reset at the start of the run (``/proc/self/clear_refs``). ``extra``
+is that peak minus the resident size when the run started, i.e. what the step itself allocated,
+outputs included (largest over the repeats); ``process peak`` is the interpreter's overall
+peak. Growth exponents are least-squares slopes of log(time) and log(memory) against
+log(cells): 1.0 is linear.
 
 Usage::
 
-    python benchmarks/bench_big.py [--sizes 1000 2000 4000 8000] [--out FILE.json]
+    python benchmarks/bench_big.py [--sizes 1000 2000 4000 8000] [--repeats 3] [--out FILE.json]
 
 ``run(sizes)`` returns ``{"rows": [...], "growth": {...}, "largest": {...}}`` for ``run.py``.
 """
@@ -109,8 +110,8 @@ def _warm_up():
     corridors.linkage_network(res, cores, workers=THREADS)
 
 
-def child(n: int, workdir: Path) -> dict:
-    """Run the four steps for one size in this process; returns the row."""
+def child(n: int, workdir: Path, repeats: int = 1) -> dict:
+    """Run the four steps for one size in this process (the last two ``repeats`` times)."""
     import numpy as np
     from affine import Affine
 
@@ -121,7 +122,7 @@ def child(n: int, workdir: Path) -> dict:
     _warm_up()
     cells = n * n
     row = {"size": n, "cells": cells, "threads": THREADS, "cores": N_CORES, "sources": N_SOURCES,
-           "dtype": "float32", "cell_m": CELL_M}
+           "dtype": "float32", "cell_m": CELL_M, "repeats": repeats}
     transform = Affine(CELL_M, 0.0, 4_000_000.0, 0.0, -CELL_M, 3_000_000.0)
     res_path, core_path = workdir / f"resistance_{n}.tif", workdir / f"cores_{n}.tif"
 
@@ -140,36 +141,54 @@ def child(n: int, workdir: Path) -> dict:
     row["read_dtype"] = str(res_g.values.dtype)
 
     src = source_mask(n)
-    with _common.PeakRSS() as m:
-        cost = corridors.cost_distance(res_g, src, dtype=np.float32)
-    _record(row, "cost_distance", m, cells)
+    for _ in range(repeats):  # the outputs of the last repeat are described below
+        cost = None
+        with _common.PeakRSS() as m:
+            cost = corridors.cost_distance(res_g, src, dtype=np.float32)
+        _record(row, "cost_distance", m, cells)
     v = np.asarray(cost.values)
     finite = v[np.isfinite(v)]
     row["cost_reachable_fraction"] = finite.size / cells
     row["cost_max"] = float(finite.max()) if finite.size else None
     del cost, v, finite
 
-    with _common.PeakRSS() as m:
-        net = corridors.linkage_network(res_g, core_g, workers=THREADS)
-    _record(row, "linkage", m, cells)
+    for _ in range(repeats):
+        net = None
+        with _common.PeakRSS() as m:
+            net = corridors.linkage_network(res_g, core_g, workers=THREADS)
+        _record(row, "linkage", m, cells)
     row["links"] = len(net.links)
     row["link_cw_dist_median"] = float(net.links["CW_Dist"].median()) if len(net.links) else None
     row["memory_method"] = m.method
+    _summarise(row, cells)
     return row
 
 
 def _record(row, step, m, cells):
-    row[f"{step}_s"] = m.seconds
-    row[f"{step}_cpu_s"] = m.cpu_seconds  # less sensitive than wall time to a busy machine
-    row[f"{step}_extra_bytes"] = m.extra_bytes
-    row[f"{step}_ns_per_cell"] = m.seconds / cells * 1e9
-    row[f"{step}_bytes_per_cell"] = m.extra_bytes / cells
-    # the issue-3 yardstick: a float64 raster of the same shape is 8 bytes per cell
-    row[f"{step}_x_float64_raster"] = m.extra_bytes / (8 * cells)
+    """Append one run of ``step`` (seconds, CPU seconds, extra bytes) to the row's samples."""
+    samples = row.setdefault("samples", {}).setdefault(step, {"s": [], "cpu_s": [], "extra_bytes": []})
+    samples["s"].append(m.seconds)
+    samples["cpu_s"].append(m.cpu_seconds)  # less sensitive than wall time to a busy machine
+    samples["extra_bytes"].append(m.extra_bytes)
+
+
+def _summarise(row, cells):
+    """Median time with min-max, largest extra memory, per-cell figures, for every step."""
+    for step, smp in row["samples"].items():
+        t = _common.spread(smp["s"])
+        row[f"{step}_s"] = t["median"]
+        row[f"{step}_s_min"], row[f"{step}_s_max"], row[f"{step}_runs"] = t["min"], t["max"], t["n"]
+        row[f"{step}_cpu_s"] = _common.spread(smp["cpu_s"])["median"]
+        extra = max(smp["extra_bytes"])
+        row[f"{step}_extra_bytes"] = extra
+        row[f"{step}_ns_per_cell"] = t["median"] / cells * 1e9
+        row[f"{step}_bytes_per_cell"] = extra / cells
+        # the issue-3 yardstick: a float64 raster of the same shape is 8 bytes per cell
+        row[f"{step}_x_float64_raster"] = extra / (8 * cells)
 
 
 def _slope(xs, ys):
-    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys) if x and y and y > 0]
+    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x and y and y > 0]
     if len(pts) < 2:
         return None
     mx = sum(p[0] for p in pts) / len(pts)
@@ -188,14 +207,14 @@ def growth(rows) -> dict:
             for step in STEPS}
 
 
-def run(sizes=SIZES, *, workdir=None, timeout=1800, verbose=True) -> dict:
+def run(sizes=SIZES, *, repeats=1, workdir=None, timeout=3600, verbose=True) -> dict:
     """Run every size in its own interpreter; returns rows, growth exponents and the largest grid."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="corridors-big-", dir=workdir) as tmp:
         for n in sizes:
             env = {**os.environ, "NUMBA_NUM_THREADS": str(THREADS)}
-            res = _common.run_child([sys.executable, __file__, "--child", str(n), "--workdir", tmp],
-                                    env=env, timeout=timeout)
+            res = _common.run_child([sys.executable, __file__, "--child", str(n), "--workdir", tmp,
+                                     "--repeats", str(repeats)], env=env, timeout=timeout)
             lines = [ln for ln in res["stdout"].splitlines() if ln.startswith("{")]
             if res["returncode"] == 0 and lines:
                 row = json.loads(lines[-1])
@@ -229,9 +248,19 @@ def _fmt(r):
             f"process peak {r['process_peak_rss_bytes'] / 2**30:.2f} GiB")
 
 
+def _t(r, step):
+    """``1.23 (1.20–1.30)`` seconds; just the value for a single run."""
+    if r.get(f"{step}_runs", 1) > 1:
+        return f"{r[f'{step}_s']:.2f} ({r[f'{step}_s_min']:.2f}–{r[f'{step}_s_max']:.2f})"
+    return f"{r[f'{step}_s']:.2f}"
+
+
 def to_markdown(result: dict) -> str:
     """Table of the rows plus the growth exponents and the largest grid handled."""
-    lines = ["| grid | cells | read s | cost distance s (ns/cell) | cost distance extra MiB "
+    reps = max((r.get("repeats", 1) for r in result["rows"]), default=1)
+    lines = [f"Cost distance and linkage: median of {reps} run(s) per size"
+             + (" (min–max)" if reps > 1 else "") + "; write and read: one run.", "",
+             "| grid | cells | read s | cost distance s (ns/cell) | cost distance extra MiB "
              "(x float64 raster) | linkage s (ns/cell) | links | linkage extra MiB (B/cell) "
              "| process peak GiB |", "|---|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
@@ -240,9 +269,9 @@ def to_markdown(result: dict) -> str:
             continue
         lines.append(
             f"| {r['size']}x{r['size']} | {r['cells']:,} | {r['read_s']:.2f} | "
-            f"{r['cost_distance_s']:.2f} ({r['cost_distance_ns_per_cell']:.0f}) | "
+            f"{_t(r, 'cost_distance')} ({r['cost_distance_ns_per_cell']:.0f}) | "
             f"{r['cost_distance_extra_bytes'] / 2**20:.0f} ({r['cost_distance_x_float64_raster']:.2f}) | "
-            f"{r['linkage_s']:.2f} ({r['linkage_ns_per_cell']:.0f}) | {r['links']} | "
+            f"{_t(r, 'linkage')} ({r['linkage_ns_per_cell']:.0f}) | {r['links']} | "
             f"{r['linkage_extra_bytes'] / 2**20:.0f} ({r['linkage_bytes_per_cell']:.1f}) | "
             f"{r['process_peak_rss_bytes'] / 2**30:.2f} |")
     g = result["growth"]
@@ -265,14 +294,16 @@ def to_markdown(result: dict) -> str:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="runs of the cost-distance and linkage steps per size (median, min-max)")
     ap.add_argument("--out", type=Path, help="write FILE.json and FILE.md")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
-        print(json.dumps(child(a.child, a.workdir)), flush=True)
+        print(json.dumps(child(a.child, a.workdir, a.repeats)), flush=True)
         return
-    result = run(a.sizes)
+    result = run(a.sizes, repeats=a.repeats)
     md = to_markdown(result)
     print(md)
     if a.out:
