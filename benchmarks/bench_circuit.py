@@ -4,6 +4,11 @@ Cases (random log-normal resistance grid, seeded, 8 neighbours, mean conductance
 
 * ``points``  k focal points (single cells).
 * ``regions`` k focal regions (3x3 blocks), Circuitscape semantics (only the pair's regions shorted).
+* ``nea``     the embedded NEA grid (960x540, 5 km): amur_tiger resistance, reserves 1, 4, 10 and 11
+  of ``vectors.rasterize_cores`` as focal regions (``--nea``; size and k are ignored).
+
+``--before DIR`` also times an older corridors package found in DIR (e.g. ``git archive HEAD
+corridors | tar -x -C DIR``) on the same cases, so before/after figures come from one run.
 
 Peers, measured in the same run on the same grid:
 
@@ -15,7 +20,7 @@ Every measurement runs in a fresh subprocess so its peak resident memory can be 
 
 Usage::
 
-    python benchmarks/bench_circuit.py [--size 600] [--k 8] [--large] [--out DIR]
+    python benchmarks/bench_circuit.py [--size 600] [--k 8] [--large] [--nea] [--before DIR] [--out DIR]
 """
 
 from __future__ import annotations
@@ -33,8 +38,13 @@ import numpy as np
 CG_TOL = 1e-8  # relative residual for the plain-pyamg peer (resistances then good to ~1e-7)
 
 
+NEA_RESERVES = (1, 4, 10, 11)
+
+
 def make_case(size, k, kind, seed=0):
     """Resistance grid and focal id grid."""
+    if kind == "nea":
+        return _nea_case()
     rng = np.random.default_rng(seed)
     hab = rng.lognormal(0.0, 1.0, (size, size))
     hab[rng.random(hab.shape) < 0.05] = np.nan  # scattered barriers
@@ -51,7 +61,30 @@ def make_case(size, k, kind, seed=0):
     return hab, focal
 
 
-def _ours(size, k, kind, solver):
+def _nea_case():
+    """NEA amur_tiger resistance (ohm per cell) and reserves 1, 4, 10, 11 as focal regions."""
+    import rasters
+    import vectors
+    from corridors import datasets
+
+    nea = datasets.nea()
+    res = rasters.reclassify(nea.landcover, datasets.species_profile("amur_tiger").resistance)
+    cores = vectors.rasterize_cores(nea.protected_areas, res).grid.values
+    focal = np.where(np.isin(cores, NEA_RESERVES), cores, 0).astype(np.float64)
+    return res.masked_float(), focal
+
+
+def _use_engine(path):
+    """Import corridors from ``path`` (an older copy) in this child process."""
+    if path:
+        sys.path.insert(0, str(path))
+        import corridors
+
+        assert str(Path(corridors.__file__).resolve()).startswith(str(Path(path).resolve())), corridors.__file__
+
+
+def _ours(size, k, kind, solver, engine_path=None):
+    _use_engine(engine_path)
     from corridors.circuit import pairwise
 
     hab, focal = make_case(size, k, kind)
@@ -72,6 +105,7 @@ def _baseline(size, k, kind, peer, max_pairs=None):
 
     hab, focal = make_case(size, k, kind)
     fs = FocalSet.from_grid(focal)
+    k = len(fs.ids)  # the NEA case passes k=0
     t0 = time.perf_counter()
     g = build_graph(hab, neighbours=8, average="conductance", merge_groups=[fs[i] for i in fs.ids])
     nodes = np.array([g.node_of_cell[fs[i]].max() for i in fs.ids])
@@ -145,33 +179,54 @@ def measure(fn, *args):
     return out
 
 
+def _row(engine, kind, sz, kk, ours):
+    row = dict(case=kind, size=sz if kind != "nea" else "960x540", k=kk if kind != "nea" else len(NEA_RESERVES),
+               engine=engine, **{x: ours.get(x) for x in ("seconds", "peak_mb", "error")})
+    if "info" in ours:
+        row.update(strategy=ours["info"]["strategy"], solver=ours["info"]["solver"],
+                   solves=ours["info"]["solves"])
+    return row
+
+
+def _max_rel(a, b):
+    a, b = np.array(a), np.array(b)
+    ok = (a > 0) & (b > 0)
+    return float(np.max(np.abs(a[ok] - b[ok]) / b[ok])) if ok.any() else None
+
+
 def run(size=600, k=8, kinds=("points", "regions"), solver="auto", peers=("pyamg", "scipy"),
-        large=False, large_size=2000, large_k=10, large_peer_pairs=3, base=True) -> list:
+        large=False, large_size=2000, large_k=10, large_peer_pairs=3, base=True, nea=False,
+        before=None) -> list:
     """Run the benchmark; returns one dict per measurement (ratios against the peers included)."""
     rows = []
     plans = [(size, k, kind, True) for kind in kinds] if base else []
+    if nea:
+        plans.append((0, 0, "nea", True))
     if large:
         plans += [(large_size, large_k, kind, False) for kind in kinds]
     for sz, kk, kind, with_peers in plans:
         ours = measure(_ours, sz, kk, kind, solver)
-        row = dict(case=kind, size=sz, k=kk, engine="corridors", **{x: ours.get(x) for x in
-                                                                     ("seconds", "peak_mb", "error")})
-        if "info" in ours:
-            row.update(strategy=ours["info"]["strategy"], solver=ours["info"]["solver"],
-                       solves=ours["info"]["solves"])
+        row = _row("corridors", kind, sz, kk, ours)
         rows.append(row)
+        if before:
+            old = measure(_ours, sz, kk, kind, solver, str(before))
+            orow = _row("corridors-before", kind, sz, kk, old)
+            if "matrix" in old and "matrix" in ours:
+                orow["max_rel_diff_vs_corridors"] = _max_rel(ours["matrix"], old["matrix"])
+            if old.get("seconds") and ours.get("seconds"):
+                row["speedup_vs_before"] = old["seconds"] / ours["seconds"]
+            rows.append(orow)
         for peer in (peers if with_peers else ("pyamg",)):
             base = measure(_baseline, sz, kk, kind, peer, None if with_peers else large_peer_pairs)
-            brow = dict(case=kind, size=sz, k=kk, engine=f"plain-{peer}",
+            brow = dict(case=kind, size=row["size"], k=row["k"], engine=f"plain-{peer}",
                         **{x: base.get(x) for x in ("seconds", "setup_seconds", "peak_mb", "error")})
             if "info" in base:
                 brow["solves"] = base["info"]["solves"]
                 if "extrapolated_from_solves" in base["info"]:
                     brow["note"] = f"extrapolated from {base['info']['extrapolated_from_solves']} solves"
-            if "matrix" in base and "matrix" in ours:
-                a, b = np.array(ours["matrix"]), np.array(base["matrix"])
-                ok = (a > 0) & (b > 0)
-                brow["max_rel_diff_vs_corridors"] = float(np.max(np.abs(a[ok] - b[ok]) / b[ok])) if ok.any() else None
+            if "matrix" in base and "matrix" in ours and kind == "points":
+                # regions: the peer shorts every region at once (other semantics), so no comparison
+                brow["max_rel_diff_vs_corridors"] = _max_rel(ours["matrix"], base["matrix"])
             if base.get("seconds") and ours.get("seconds"):
                 row[f"speedup_vs_{peer}"] = base["seconds"] / ours["seconds"]
             rows.append(brow)
@@ -180,7 +235,7 @@ def run(size=600, k=8, kinds=("points", "regions"), solver="auto", peers=("pyamg
 
 def to_markdown(rows) -> str:
     cols = ["case", "size", "k", "engine", "solver", "strategy", "solves", "seconds", "peak_mb",
-            "speedup_vs_pyamg", "speedup_vs_scipy", "max_rel_diff_vs_corridors", "note", "error"]
+            "speedup_vs_before", "speedup_vs_pyamg", "speedup_vs_scipy", "max_rel_diff_vs_corridors", "note", "error"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         cells = []
@@ -201,10 +256,14 @@ def main(argv=None):
     ap.add_argument("--large", action="store_true", help="also 10 focal ids on 2000x2000 (pyamg peer: 3 solves timed, the rest extrapolated)")
     ap.add_argument("--large-size", type=int, default=2000)
     ap.add_argument("--only-large", action="store_true", help="skip the --size cases")
+    ap.add_argument("--nea", action="store_true", help="also the NEA grid with 4 reserves as focal regions")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="folder holding an older corridors package to time beside this one")
     ap.add_argument("--out", type=Path, default=None, help="write bench_circuit.json and .md here")
     a = ap.parse_args(argv)
     rows = run(a.size, a.k, tuple(a.kinds.split(",")), a.solver, tuple(p for p in a.peers.split(",") if p),
-               a.large or a.only_large, a.large_size, base=not a.only_large)
+               a.large or a.only_large, a.large_size, base=not a.only_large, nea=a.nea,
+               before=a.before)
     md = to_markdown(rows)
     print(md)
     if a.out:

@@ -6,16 +6,22 @@ unshorted. ``R_ab`` is the exact effective resistance; the voltage map grounds a
 1 A at b (so ``V_b = R_ab``); pairs in different components, on no habitat, or excluded are -1;
 two ids that resolve to the same node give 0 (and no maps).
 
-Speed: the network is reduced once onto the focal regions' boundary nodes (one factorisation and
-one solve per boundary node, i.e. k - 1 solves for k focal points), after which each pair is a
-small dense problem. When that would take more solves than re-solving every pair (large regions),
-or when a region's nodata cells would add branches of their own (average conductance), each pair
-gets its own graph and solve instead.
+Speed: the network is reduced once onto the focal regions' boundary nodes ("ports"), after which
+each pair is a small dense problem. With CHOLMOD the reduced network is read off one factorisation
+that eliminates the ports last (:mod:`.schur`; geometric nested dissection orders big rasters), so
+the cost is one factorisation whatever the number of ports; other solvers need one solve per port.
+Cells of a region without habitat join the region's node when it is shorted and then (mean
+conductance) gain branches to their habitat neighbours; those neighbours become ports and the
+branches are added to the pair's small problem. Each pair gets its own graph and solve
+(``per_pair``) only where that cannot be represented (such a cell inside a short-circuit polygon,
+or a branch into a component the region's habitat does not reach), or when the solve-based
+reduction would need more solves than re-solving every pair.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -27,7 +33,8 @@ from .currents import node_currents
 from .focal import as_focal_set
 from .graph import _as_array, _polygon_groups, assemble, check_options, conductance_from_habitat
 from .reduced import ReducedNetwork
-from .solvers import make_solver
+from .schur import SCHUR_MAX_KEEP
+from .solvers import available_methods, make_solver
 
 __all__ = ["pairwise", "effective_resistance", "PairwiseResult"]
 
@@ -98,22 +105,52 @@ def _region_nodes(node_of_cell, cells):
     return uniq.astype(np.int64), extra
 
 
-def _extra_cells_add_branches(graph, extra, neighbours, average):
-    """True if shorting nodata region cells would create branches (only with mean conductance)."""
+def _shorting_branches(graph, nodes, extra, neighbours, average, poly_cell):
+    """Branches a region gains when shorted: its nodata cells join its node (mean conductance).
+
+    Under ``average="conductance"`` a nodata cell x merged into the region's node connects to
+    each habitat neighbour y with ``(0 + g_y) / 2`` (diagonals / sqrt 2), as in the pair's own
+    graph; under mean resistance the weight is 0. Edges to the region's own nodes are internal.
+
+    Returns
+    -------
+    (other, weight, ok) : int64 nodes, their summed branch conductances (siemens), and False
+    when the reduced network cannot represent the shorting exactly (a nodata cell also lies in
+    a polygon, which would merge more cells, or a branch reaches a component the region's nodes
+    do not touch).
+    """
+    none = (np.zeros(0, np.int64), np.zeros(0))
     if average != "conductance" or extra.size == 0:
-        return False
+        return none + (True,)
+    if poly_cell[extra].any():
+        return none + (False,)
     nrows, ncols = graph.shape
     r, c = np.divmod(extra, ncols)
     offs = [(0, 1), (1, 0), (0, -1), (-1, 0)]
     if neighbours == 8:
         offs += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
+    ys, ws = [], []
     for dr, dc in offs:
         rr, cc = r + dr, c + dc
         ok = (rr >= 0) & (rr < nrows) & (cc >= 0) & (cc < ncols)
         q = rr[ok] * ncols + cc[ok]
-        if np.any((graph.node_of_cell[q] >= 0) & (graph.cell_conductance[q] > 0)):
-            return True
-    return False
+        g = graph.cell_conductance[q]
+        nd = graph.node_of_cell[q]
+        sel = (nd >= 0) & (g > 0)
+        w = 0.5 * (0.0 + g[sel])  # the kernel's order of operations
+        if dr and dc:
+            w = w / math.sqrt(2.0)
+        ys.append(nd[sel].astype(np.int64))
+        ws.append(w)
+    y, w = np.concatenate(ys), np.concatenate(ws)
+    outside = ~np.isin(y, nodes)
+    y, w = y[outside], w[outside]
+    if y.size == 0:
+        return none + (True,)
+    other, inv = np.unique(y, return_inverse=True)
+    weight = np.bincount(inv, weights=w, minlength=other.size)
+    ok = bool(np.isin(graph.component[other], graph.component[nodes]).all())
+    return other, weight, ok
 
 
 def _boundary_nodes(graph, nodes):
@@ -166,8 +203,9 @@ def pairwise(
     voltage_maps, current_maps, cumulative_current, max_current : bool
         Which maps to produce.
     strategy : {"auto", "shared", "per_pair"}
-        ``shared`` reduces the network once (k - 1 solves for points); ``per_pair`` builds and
-        solves each pair's own graph (always exact Circuitscape semantics, slower).
+        ``shared`` reduces the network once (one CHOLMOD factorisation, or one solve per boundary
+        node with other solvers); ``per_pair`` builds and solves each pair's own graph (always
+        exact Circuitscape semantics, one factorisation per pair).
     map_callback : callable or None
         ``f(a, b, voltage, current)`` called per solved pair instead of storing the maps.
 
@@ -177,9 +215,13 @@ def pairwise(
 
     Notes
     -----
-    Memory: the graph (about 60 bytes per cell), the solver (see :mod:`.solvers`), and, with maps,
-    one float64 vector per boundary node of the focal regions (capped at 2 GiB; beyond that each
-    pair's voltages cost one extra solve).
+    Memory: the graph (about 60 bytes per cell), the solver (see :mod:`.solvers`; reading the
+    reduced network off a CHOLMOD factor briefly holds a second copy of the factor, 12 bytes per
+    nonzero: 3.3 GB at 2000 x 2000), and, with maps, one solve per pair or one float64 vector per
+    boundary node, whichever is fewer (capped at 2 GiB).
+
+    Time (2-core machine): NEA 960 x 540 with 4 reserve polygons about 4 s (was 16-53 s);
+    see ``benchmarks/bench_circuit.py``.
     """
     t0 = time.perf_counter()
     check_options(neighbours, average)
@@ -212,21 +254,30 @@ def pairwise(
                 continue
             todo.append((i, j))
 
-    needs_per_pair = any(_extra_cells_add_branches(graph, ex, neighbours, average) for _, ex in regions)
-    ports = np.unique(np.concatenate([_boundary_nodes(graph, n) for n, _ in regions] + [np.zeros(0, np.int64)]))
+    poly_cell = np.zeros(cond.size, dtype=bool)
+    for grp in polys:
+        poly_cell[grp] = True
+    branches = [_shorting_branches(graph, n, ex, neighbours, average, poly_cell) for n, ex in regions]
+    needs_per_pair = not all(ok for _, _, ok in branches)
+    ports = np.unique(np.concatenate([_boundary_nodes(graph, n) for n, _ in regions]
+                                     + [y for y, _, _ in branches] + [np.zeros(0, np.int64)]))
     nsolves_shared = ports.size - np.unique(graph.component[ports]).size if ports.size else 0
+    # CHOLMOD reads the reduced network off one factorisation: no solve per port
+    schur_ok = (solver in ("auto", "cholmod") and "cholmod" in available_methods()
+                and ports.size <= SCHUR_MAX_KEEP)
     chosen = strategy
     if strategy == "auto":
         if needs_per_pair:
             chosen = "per_pair"
-        elif nsolves_shared <= max(64, 6 * len(todo)) and ports.size <= 8000:
+        elif schur_ok or (nsolves_shared <= max(64, 6 * len(todo)) and ports.size <= 8000):
             chosen = "shared"
         else:
             chosen = "per_pair"
     elif strategy == "shared" and needs_per_pair:
         raise InputError(
-            "strategy='shared' cannot represent focal-region cells without habitat that gain "
-            "branches when shorted (average='conductance'); use strategy='per_pair' or 'auto'"
+            "strategy='shared' cannot represent these focal regions: a region's nodata cells "
+            "also lie in a short-circuit polygon, or (average='conductance') connect it to a "
+            "component its habitat cells do not reach; use strategy='per_pair' or 'auto'"
         )
 
     def emit(i, j, volt, curr):
@@ -246,14 +297,15 @@ def pairwise(
     nsolves = 0
     method = None
     if chosen == "shared" and todo:
-        rn = ReducedNetwork(graph, ports, solver=solver, keep_solutions=want_maps)
+        rn = ReducedNetwork(graph, ports, solver=solver, keep_solutions=want_maps,
+                             voltage_calls=len(todo))
         nsolves = rn.solves
         method = rn.solver.method if rn.solver else None
         for i, j in todo:
             na, ea = regions[i]
             nb, eb = regions[j]
-            if np.intersect1d(na, nb).size:
-                res[i, j] = res[j, i] = 0.0
+            if np.intersect1d(na, nb).size or np.intersect1d(fs[ids[i]], fs[ids[j]]).size:
+                res[i, j] = res[j, i] = 0.0  # one node in the pair's graph
                 continue
             ca, cb = graph.component[na], graph.component[nb]
             common = np.intersect1d(ca, cb)
@@ -262,7 +314,9 @@ def pairwise(
             pa = rn.port_index(np.intersect1d(na[np.isin(ca, common)], rn.ports))
             pb = rn.port_index(np.intersect1d(nb[np.isin(cb, common)], rn.ports))
             fixed = np.concatenate([pa, pb])
-            idx, v, jn = rn.solve(fixed, np.concatenate([np.zeros(pa.size), np.ones(pb.size)]))
+            extra = _pair_branches(rn, graph, common, (pa, branches[i]), (pb, branches[j]))
+            idx, v, jn = rn.solve(fixed, np.concatenate([np.zeros(pa.size), np.ones(pb.size)]),
+                                  branches=extra)
             current_b = jn[np.searchsorted(idx, pb)].sum()
             if not current_b > 0:
                 continue
@@ -270,14 +324,17 @@ def pairwise(
             res[i, j] = res[j, i] = r
             if not want_maps:
                 continue
-            volts = rn.voltages(idx, v * r, jn * r)
+            v = v * r
+            # the base network's injections exclude the shorting branches' currents
+            jbase = rn.S[np.ix_(idx, idx)] @ v if extra is not None else jn * r
+            volts = rn.voltages(idx, v, jbase)
             only_b = np.isin(graph.component, np.setdiff1d(cb, common))
             volts[only_b] = r
             vmap = graph.paint(volts)
             vmap.flat[eb] = r
             curr = None
             if want_current:
-                nodecur = node_currents(graph, volts, shorted=(na, nb))
+                nodecur = _node_currents_with_branches(graph, volts, na, nb, rn, extra)
                 curr = graph.paint(nodecur)
                 if ea.size:
                     curr.flat[ea] = nodecur[na[0]]
@@ -300,6 +357,53 @@ def pairwise(
     log.info("pairwise: %d ids, %d pairs, strategy %s, %d solves, %.2f s", k, len(todo), chosen,
              nsolves, out.info["seconds"])
     return out
+
+
+def _pair_branches(rn, graph, common, end_a, end_b):
+    """Shorting branches of a pair as port-index triples ``(u, v, w)``, or None if there are none.
+
+    Each region's branches hang on its first port in the pair's components (all its ports share
+    one voltage); branches into components outside ``common`` cannot carry current and are left out.
+    """
+    us, vs, ws = [], [], []
+    for ports, (other, weight, _) in (end_a, end_b):
+        if other.size == 0 or ports.size == 0:
+            continue
+        inside = np.isin(graph.component[other], common)
+        if not inside.any():
+            continue
+        us.append(np.full(int(inside.sum()), ports[0], dtype=np.int64))
+        vs.append(rn.port_index(other[inside]))
+        ws.append(weight[inside])
+    if not us:
+        return None
+    return np.concatenate(us), np.concatenate(vs), np.concatenate(ws)
+
+
+def _node_currents_with_branches(graph, volts, na, nb, rn, extra):
+    """:func:`node_currents` with a and b shorted, plus the pair's shorting branches."""
+    if extra is None:
+        return node_currents(graph, volts, shorted=(na, nb))
+    from .._kernels import graph as kgraph
+
+    n = graph.n_nodes
+    group = np.arange(n, dtype=np.int64)
+    ngroups = n
+    for nodes in (na, nb):
+        if nodes.size > 1:
+            group[nodes] = ngroups
+            ngroups += 1
+    lap = graph.laplacian
+    inflow, outflow = kgraph.group_flows(lap.indptr.astype(np.int64), lap.indices.astype(np.int64),
+                                         lap.data, volts, group, ngroups, np.zeros(n))
+    u, v, w = extra
+    gu, gv = group[rn.ports[u]], group[rn.ports[v]]
+    f = w * (volts[rn.ports[u]] - volts[rn.ports[v]])  # amperes from u's side to v's side
+    np.add.at(outflow, gu, np.maximum(f, 0.0))
+    np.add.at(inflow, gv, np.maximum(f, 0.0))
+    np.add.at(inflow, gu, np.maximum(-f, 0.0))
+    np.add.at(outflow, gv, np.maximum(-f, 0.0))
+    return np.maximum(inflow, outflow)[group]
 
 
 def _solve_pair_own_graph(cond, shape, neighbours, average, polys, cells_a, cells_b, solver,

@@ -3,9 +3,10 @@
 For port nodes F (focal nodes, or the boundary nodes of focal regions) the Schur complement
 ``S = L_FF - L_FI L_II^-1 L_IF`` is an exact |F|-node network: every problem whose sources,
 grounds and shorts sit on F can be solved on S, and voltages everywhere follow from the injections
-on F. S is obtained from the grounded Green's function: one port per connected component is
-grounded and the system is solved once for each other port (``|F| - components`` solves with one
-factorisation or one AMG hierarchy), then each component's block is inverted.
+on F. One port per connected component is grounded. With CHOLMOD, the grounded S is read off one
+factorisation that eliminates the ports last (:mod:`.schur`, no solves); otherwise it is the
+inverse of the grounded Green's function, solved once for each other port (``|F| - components``
+solves with one factorisation or one AMG hierarchy).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import time
 import numpy as np
 
 from ..errors import SolverError
-from .solvers import make_solver
+from .schur import GEOMETRIC_ORDER_MIN, SCHUR_MAX_KEEP, cholmod_schur, node_order
+from .solvers import choose_method, make_solver
 
 __all__ = ["ReducedNetwork"]
 
@@ -38,6 +40,10 @@ class ReducedNetwork:
         Solver method for :func:`make_solver`.
     keep_solutions : bool
         Keep the node x port solutions so voltages need no further solve.
+    voltage_calls : int or None
+        How many :meth:`voltages` calls the caller expects. When the reduced network was read off
+        the factor (no solves), the solutions are kept only if that takes no more solves than
+        this (one solve per call otherwise); None keeps them whenever ``keep_solutions``.
 
     Attributes
     ----------
@@ -49,7 +55,7 @@ class ReducedNetwork:
         Right-hand sides solved.
     """
 
-    def __init__(self, graph, ports, solver="auto", keep_solutions=False):
+    def __init__(self, graph, ports, solver="auto", keep_solutions=False, voltage_calls=None):
         t0 = time.perf_counter()
         self.graph = graph
         self.ports = np.unique(np.asarray(ports, dtype=np.int64))
@@ -70,14 +76,28 @@ class ReducedNetwork:
         self.position[self.unknowns] = np.arange(self.unknowns.size)
         lap = graph.laplacian
         self.matrix = lap[self.unknowns][:, self.unknowns].tocsr()
-        self.solver = make_solver(self.matrix, solver) if self.unknowns.size else None
         m = self._free_ports.size
-        green = np.zeros((nf, nf))
+        rows = self.position[self.ports[self._free_ports]]
+        sfree = None  # grounded reduced Laplacian on the free ports, if read off a factor
+        self.solver = None
+        if self.unknowns.size:
+            method, why, est = choose_method(self.matrix, solver)
+            if method == "cholmod" and 0 < m <= SCHUR_MAX_KEEP:
+                log.info("solver cholmod for %d unknowns (%s); reduced network read off the factor",
+                         self.unknowns.size, why)
+                order = (node_order(graph, self.unknowns)
+                         if self.unknowns.size >= GEOMETRIC_ORDER_MIN else None)
+                self.solver, sfree = cholmod_schur(self.matrix, rows, order=order, reason=why,
+                                                   estimated_bytes=est)
+            else:
+                self.solver = make_solver(self.matrix, method)
         self.solutions = None
-        self.solves = m
-        if m:
-            rows = self.position[self.ports[self._free_ports]]
-            keep = keep_solutions and self.unknowns.size * m * 8 <= KEEP_SOLUTIONS_BYTES
+        self.solves = 0
+        keep = (keep_solutions and m and self.unknowns.size * m * 8 <= KEEP_SOLUTIONS_BYTES
+                and (sfree is None or voltage_calls is None or m <= voltage_calls))
+        if m and (sfree is None or keep):
+            green = np.zeros((nf, nf))
+            self.solves = m
             if keep:
                 self.solutions = np.zeros((self.unknowns.size, m))
             # solve in chunks so only |F| x |F| stays in memory unless the solutions are kept
@@ -97,10 +117,14 @@ class ReducedNetwork:
             free = idx[idx != g]
             if free.size == 0:
                 continue
-            try:
-                block = np.linalg.inv(green[np.ix_(free, free)])
-            except np.linalg.LinAlgError as exc:
-                raise SolverError(f"reduced network of component {c} is singular: {exc}") from exc
+            if sfree is not None:
+                loc = np.searchsorted(self._free_ports, free)
+                block = sfree[np.ix_(loc, loc)]
+            else:
+                try:
+                    block = np.linalg.inv(green[np.ix_(free, free)])
+                except np.linalg.LinAlgError as exc:
+                    raise SolverError(f"reduced network of component {c} is singular: {exc}") from exc
             block = 0.5 * (block + block.T)
             self.S[np.ix_(free, free)] = block
             col = -block.sum(axis=0)
@@ -108,7 +132,7 @@ class ReducedNetwork:
             self.S[free, g] = col
             self.S[g, g] = block.sum()
         self.seconds = time.perf_counter() - t0
-        log.info("reduced network: %d ports, %d solves with %s in %.2f s", nf, m,
+        log.info("reduced network: %d ports, %d solves with %s in %.2f s", nf, self.solves,
                  self.solver.method if self.solver else "none", self.seconds)
 
     def port_index(self, nodes) -> np.ndarray:
@@ -116,7 +140,7 @@ class ReducedNetwork:
         idx = np.searchsorted(self.ports, nodes)
         return idx
 
-    def solve(self, fixed, fixed_values, inject=None, inject_values=None):
+    def solve(self, fixed, fixed_values, inject=None, inject_values=None, branches=None):
         """Solve a problem posed on the ports.
 
         Parameters
@@ -125,6 +149,9 @@ class ReducedNetwork:
             Port indices held at ``fixed_values`` volts (each involved component needs one).
         inject : array of int, optional
             Port indices where ``inject_values`` amperes enter.
+        branches : (u, v, w) arrays or None
+            Extra branches between ports (indices u, v; conductances w in siemens) added to the
+            reduced network for this problem only; ``j`` then includes their currents.
 
         Returns
         -------
@@ -144,6 +171,13 @@ class ReducedNetwork:
             np.add.at(q, np.searchsorted(idx, np.asarray(inject, dtype=np.int64)), inject_values)
         free = np.flatnonzero(~is_fixed)
         s = self.S[np.ix_(idx, idx)]
+        if branches is not None:
+            u, w_to, cond = (np.asarray(x) for x in branches)
+            iu, iv = np.searchsorted(idx, u), np.searchsorted(idx, w_to)
+            np.add.at(s, (iu, iv), -cond)
+            np.add.at(s, (iv, iu), -cond)
+            np.add.at(s, (iu, iu), cond)
+            np.add.at(s, (iv, iv), cond)
         if free.size:
             rhs = q[free] - s[np.ix_(free, loc)] @ v[loc]
             v[free] = np.linalg.solve(s[np.ix_(free, free)], rhs)

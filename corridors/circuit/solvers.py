@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError, SolverError
 
-__all__ = ["make_solver", "available_methods", "estimate_memory", "Solver", "METHODS"]
+__all__ = ["make_solver", "choose_method", "available_methods", "load_backends", "estimate_memory", "Solver", "METHODS"]
 
 log = logging.getLogger("corridors.circuit")
 
@@ -53,6 +53,19 @@ def available_methods() -> list:
         out.append("pardiso")
     out += ["splu", "cg+amg"]
     return out
+
+
+def load_backends() -> None:
+    """Import the installed direct-solver backends now.
+
+    Their BLAS/OpenMP libraries load with them; until then ``threadpoolctl`` cannot see, and so
+    cannot limit, those thread pools (a limit set before the first solve was silently ignored).
+    """
+    import importlib
+
+    for method, module in (("cholmod", "sksparse.cholmod"), ("pardiso", "pypardiso")):
+        if method in available_methods():
+            importlib.import_module(module)
 
 
 def available_memory() -> int:
@@ -199,27 +212,15 @@ class Solver:
         return f"Solver({self.method}, n={self.n}, setup {self.setup_seconds:.2f} s)"
 
 
-def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit: int | None = None) -> Solver:
-    """Set up a solver for the symmetric positive definite matrix ``a`` (a grounded Laplacian).
-
-    Parameters
-    ----------
-    a : scipy sparse matrix, shape (n, n)
-    method : {"auto", "cholmod", "pardiso", "splu", "cg+amg"}
-    rtol : float
-        Relative residual for ``cg+amg``.
-    memory_limit : int or None
-        Bytes allowed for the set-up (default: memory available now).
-
-    Returns
-    -------
-    Solver
+def choose_method(a, method: str = "auto", *, memory_limit: int | None = None):
+    """The solver method :func:`make_solver` would use for ``a``: ``(method, reason, est_bytes)``.
 
     Raises
     ------
+    InputError
+        Unknown method name.
     SolverError
-        A direct factorisation was asked for whose estimate exceeds ``memory_limit``, or the
-        requested backend is not installed.
+        The requested backend is not installed, or nothing fits in memory.
     """
     if method not in METHODS:
         raise InputError(f"unknown solver method {method!r}; choose one of {', '.join(METHODS)}")
@@ -260,5 +261,31 @@ def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit:
                 f"a {chosen} factorisation of {n} unknowns needs about {_gib(est)}, but only "
                 f"{_gib(limit)} is free; use solver='cg+amg' (about {_gib(estimate_memory(a, 'cg+amg'))})"
             )
-    log.info("solver %s for %d unknowns (%s)", chosen, n, why)
+    return chosen, why, est
+
+
+def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit: int | None = None) -> Solver:
+    """Set up a solver for the symmetric positive definite matrix ``a`` (a grounded Laplacian).
+
+    Parameters
+    ----------
+    a : scipy sparse matrix, shape (n, n)
+    method : {"auto", "cholmod", "pardiso", "splu", "cg+amg"}
+    rtol : float
+        Relative residual for ``cg+amg``.
+    memory_limit : int or None
+        Bytes allowed for the set-up (default: memory available now).
+
+    Returns
+    -------
+    Solver
+
+    Raises
+    ------
+    SolverError
+        A direct factorisation was asked for whose estimate exceeds ``memory_limit``, or the
+        requested backend is not installed.
+    """
+    chosen, why, est = choose_method(a, method, memory_limit=memory_limit)
+    log.info("solver %s for %d unknowns (%s)", chosen, a.shape[0], why)
     return Solver(a, chosen, why, est, rtol=rtol)

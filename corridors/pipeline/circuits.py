@@ -68,10 +68,19 @@ def solve_link(task: LinkCircuit, *, neighbours: int = 8, solver: str = "auto") 
     Edge conductances follow Circuitscape's defaults for resistance habitat (average conductance,
     diagonals divided by sqrt 2) via :func:`corridors.circuit.pairwise`.
     """
-    from ..circuit.pairwise import pairwise
+    from threadpoolctl import threadpool_limits
 
+    from ..circuit.pairwise import pairwise
+    from ..circuit.solvers import load_backends
+
+    load_backends()  # so that threadpool_limits below sees the solver's BLAS
     focal = {1: np.flatnonzero(task.core_a.ravel()), 2: np.flatnonzero(task.core_b.ravel())}
-    result = pairwise(task.resistance, focal, neighbours=neighbours, solver=solver, current_maps=True)
+    # Multithreaded BLAS (and OpenMP) inside the sparse factorisation sums in an order that depends on the
+    # thread count, which moved Eff_Resist in the last digits between a serial run and dask
+    # workers. Corridor circuits are small, so one BLAS thread costs nothing and makes
+    # ranking.csv byte-identical whatever the machine's or the worker's thread count.
+    with threadpool_limits(limits=1):
+        result = pairwise(task.resistance, focal, neighbours=neighbours, solver=solver, current_maps=True)
     eff = result.resistance(1, 2)
     cur = result.current_maps.get((1, 2))
     if eff <= 0 or cur is None:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from corridors.circuit import FocalSet, pairwise, effective_resistance
+from corridors.circuit import FocalSet, available_methods, effective_resistance, pairwise
 
 
 def _scene(seed, barrier=True):
@@ -53,10 +53,8 @@ def test_random_regions_match_dense_pinv(oracle, neighbours, average):
     cond = np.where(np.isfinite(hab), 1 / np.nan_to_num(hab, nan=1.0), 0.0)
     res = pairwise(hab, fs, neighbours=neighbours, average=average, polygons=poly,
                    voltage_maps=True, current_maps=True, cumulative_current=True, max_current=True)
-    if average == "conductance":
-        assert res.info["strategy"] == "per_pair"  # the nodata region cell gains branches
-    else:
-        assert res.info["strategy"] == "shared"
+    # one reduced network even where a region's nodata cell gains branches when shorted
+    assert res.info["strategy"] == "shared"
     cum = np.zeros(hab.shape)
     mx = np.zeros(hab.shape)
     ids = res.ids
@@ -93,18 +91,24 @@ def test_shared_equals_per_pair(oracle):
         np.testing.assert_allclose(a.current_maps[key], b.current_maps[key], rtol=1e-8, atol=1e-10)
 
 
-def test_points_use_k_minus_1_solves_and_same_node_gives_zero():
+@pytest.mark.parametrize("solver", [m for m in available_methods() if m in ("cholmod", "splu")])
+def test_points_solve_count_and_same_node_gives_zero(solver):
     rng = np.random.default_rng(5)
     hab = rng.uniform(1, 3, (15, 15))
     poly = np.zeros(hab.shape, int)
     poly[10:12, 10:12] = 1
     fs = FocalSet.from_cells({1: [(0, 0)], 2: [(14, 14)], 3: [(7, 2)], 4: [(10, 10)], 9: [(11, 11)],
                               10: [(0, 0)]}, hab.shape)
-    res = pairwise(hab, fs, polygons=poly)
-    assert res.info["solves"] == 3  # 6 ids on 4 distinct nodes in one component: k - 1 solves
+    res = pairwise(hab, fs, polygons=poly, solver=solver)
+    # 6 ids on 4 distinct nodes in one component: k - 1 solves, or none when the reduced network
+    # is read off the CHOLMOD factor
+    assert res.info["strategy"] == "shared"
+    assert res.info["solves"] == (0 if solver == "cholmod" else 3)
     assert res.resistance(4, 9) == 0  # same polygon
     assert res.resistance(1, 10) == 0  # same cell
     assert res.resistance(1, 2) > 0
+    other = pairwise(hab, fs, polygons=poly, strategy="per_pair", solver="splu")
+    np.testing.assert_allclose(res.resistances, other.resistances, rtol=1e-10)
 
 
 def test_include_pairs_and_nodata_points():
