@@ -21,6 +21,8 @@ _LAZY = {
     "CostDistanceResult": "corridors.leastcost",
     "least_cost_path": "corridors.leastcost",
     "LeastCostPath": "corridors.leastcost",
+    "NoPathError": "corridors.leastcost",
+    "trace_path": "corridors.leastcost",
     "least_cost_corridor": "corridors.leastcost",
     "corridor_mosaic": "corridors.leastcost",
     "linkage_network": "corridors.leastcost",
