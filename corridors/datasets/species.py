@@ -116,17 +116,31 @@ def load_profile(path: str | os.PathLike) -> SpeciesProfile:
     return _parse(text, str(path), path.stem)
 
 
+def _check_keys(table: dict, allowed: set, where: str, section: str = "", missing_hint: str = "",
+                required: set | None = None) -> None:
+    """Refuse keys of ``table`` outside ``allowed``, and keys of ``required`` (default: all) it lacks.
+
+    ``section`` names the table in messages (e.g. ``"[sources]"``; empty for the top level).
+    """
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        inside = f" in {section}" if section else ""
+        raise ConfigError(f"{where}: unknown key(s) {unknown}{inside}; allowed keys are {sorted(allowed)}")
+    missing = sorted((allowed if required is None else required) - set(table))
+    if missing:
+        raise ConfigError(f"{where}: {section or 'the profile'} lacks key(s) {missing}{missing_hint}")
+
+
+def _is_positive_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+
+
 def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML ({exc})") from exc
-    unknown = sorted(set(doc) - _TOP_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed keys are {sorted(_TOP_KEYS)}")
-    missing = sorted(_REQUIRED - set(doc))
-    if missing:
-        raise ConfigError(f"{where}: missing key(s) {missing}")
+    _check_keys(doc, _TOP_KEYS, where, required=_REQUIRED)
     for key in ("name", "code", "common_name", "scientific_name", "group"):
         if not isinstance(doc[key], str):
             raise ConfigError(f"{where}: key {key!r} must be a string, got {doc[key]!r}")
@@ -141,14 +155,14 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
     _check_classes(res, where, "resistance")
     resistance = {}
     for cls, value in res.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        if not _is_positive_number(value):
             raise ConfigError(
                 f"{where}: resistance.{cls} = {value!r}; resistances must be finite numbers > 0"
             )
         resistance[_CODE[cls]] = float(value)
 
     mcd = doc["max_cost_distance"]
-    if isinstance(mcd, bool) or not isinstance(mcd, (int, float)) or not math.isfinite(mcd) or mcd <= 0:
+    if not _is_positive_number(mcd):
         raise ConfigError(f"{where}: max_cost_distance = {mcd!r}; give cost units (resistance x metres) > 0")
 
     hab = doc["habitat_classes"]
@@ -161,12 +175,7 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
     src = doc["sources"]
     if not isinstance(src, dict):
         raise ConfigError(f"{where}: [sources] must be a table")
-    unknown = sorted(set(src) - _SOURCE_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown} in [sources]; allowed {sorted(_SOURCE_KEYS)}")
-    missing = sorted(_SOURCE_KEYS - set(src))
-    if missing:
-        raise ConfigError(f"{where}: [sources] lacks {missing}; every value needs a source or 'assumption: why'")
+    _check_keys(src, _SOURCE_KEYS, where, "[sources]", "; every value needs a source or 'assumption: why'")
     if not isinstance(src["resistance"], dict):
         raise ConfigError(f"{where}: [sources.resistance] must give a source per class")
     _check_classes(src["resistance"], where, "sources.resistance")

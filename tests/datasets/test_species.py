@@ -55,6 +55,8 @@ def good_text():
         (lambda t: t.replace("max_cost_distance = 300_000", 'max_cost_distance = "far"'), "max_cost_distance"),
         (lambda t: t.replace('habitat_classes = ["forest", "grassland"]', 'habitat_classes = ["moon"]'), "habitat_classes"),
         (lambda t: t.replace('max_cost_distance = "assumption: about 300 km through forest"\n', ""), r"\[sources\] lacks"),
+        (lambda t: t.replace('habitat_classes = ["forest", "grassland"]\n', ""),
+         r"the profile lacks key\(s\) \['habitat_classes'\]"),
         (lambda t: t + "\n[[[", "not valid TOML"),
     ],
 )
