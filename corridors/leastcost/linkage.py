@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,15 +12,18 @@ from rasters.grid import Grid
 
 from .._kernels.cost import label_minima
 from .._kernels.paths import path_cost_length, trace_backlink
+from ..parallel import Executor
 from ._inputs import Surface, check_max_cost, label_array, surface
 from .corridor import least_cost_corridor
 from .costdistance import run_kernel
 from .paths import path_line
 
-__all__ = ["linkage_network", "LinkageNetwork", "CoreSearch", "core_search", "ADJACENCY"]
+__all__ = ["linkage_network", "LinkageNetwork", "CoreSearch", "core_search", "ADJACENCY", "DROP_THROUGH_CORES"]
 
 #: Ways to find neighbouring cores when ``pairs`` is not given.
 ADJACENCY = ("cost", "euclidean", "both")
+#: default of ``drop_through_cores`` (Linkage Mapper drops corridors that cross a third core)
+DROP_THROUGH_CORES = True
 
 LINK_COLUMNS = ["Link_ID", "From_Core", "To_Core", "Euc_Dist", "CW_Dist", "LCP_Length",
                 "cwd2Euc_R", "cwd2Path_R", "Thru_Core"]
@@ -308,20 +309,9 @@ def core_search(item, *, surf, labels, ncores, bound):
     return CoreSearch.crop(c, dist, back, surf.shape, mins, arg)
 
 
-def _thread_map(nthreads):
-    """An ordered ``map(func, items, shared=...)`` on a thread pool (the kernels release the GIL)."""
-    def run(func, items, *, shared):
-        items = list(items)
-        if nthreads == 1 or len(items) <= 1:
-            return [func(i, **shared) for i in items]
-        with ThreadPoolExecutor(max_workers=min(nthreads, len(items))) as pool:
-            return list(pool.map(lambda i: func(i, **shared), items))
-    return run
-
-
 def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=None,
-                    max_cost_distance=None, adjacency="cost", drop_through_cores=False,
-                    corridor_width=None, workers=None, mapper=None):
+                    max_cost_distance=None, adjacency="cost", drop_through_cores=DROP_THROUGH_CORES,
+                    corridor_width=None, workers=None, executor=None):
     """Least-cost linkage network between habitat cores (Linkage Mapper's link table).
 
     Parameters
@@ -349,13 +339,11 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         extends the bounded searches so those corridors are exact.
     workers : int, optional
         Threads for the per-core searches (default: CPU count); results do not depend on it.
-    mapper : callable, optional
-        Run the per-core searches elsewhere instead of on threads: any callable
-        ``mapper(func, items, shared=dict)`` returning ``[func(item, **shared) for item in items]``
-        in the order of ``items``, such as :meth:`corridors.pipeline.executor.Executor.map` (dask).
-        ``func`` is the module-level :func:`core_search`; ``shared`` holds the resistance (without
-        its georeference) and the core labels, to be sent to each worker once. Results do not
-        depend on it. Not together with ``workers``.
+    executor : corridors.parallel.Executor, optional
+        Run the per-core searches on this executor instead (threads, or a dask cluster).
+        The function mapped is the module-level :func:`core_search`; the shared arguments hold the
+        resistance (without its georeference) and the core labels, sent to each worker once.
+        Results do not depend on it. Not together with ``workers``.
 
     Returns
     -------
@@ -363,7 +351,7 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
 
     Notes
     -----
-    One bounded cost-distance search per core (threads, or ``mapper``). Each core's map is kept
+    One bounded cost-distance search per core (threads, or the executor's workers). Each core's map is kept
     cropped to the cells its search reached, as float32 with an int8 back-link (5 bytes per
     window cell and core); that cropped :class:`CoreSearch` is also all a worker sends back.
     CW_Dist is the float64 minimum over the To_Core's cells of the From_Core's search, and the
@@ -380,15 +368,13 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
     bound = mcd + cw
     dense2d = dense.reshape(surf.shape)
 
-    if mapper is not None:
+    if executor is not None:
         if workers is not None:
-            raise InputError("give workers (threads) or mapper, not both")
-        if not callable(mapper):
-            raise InputError(f"mapper must be a callable map(func, items, shared=...), got {mapper!r}")
-    elif workers is None:
-        mapper = _thread_map(os.cpu_count() or 1)
-    elif isinstance(workers, (int, np.integer)) and not isinstance(workers, bool) and workers >= 1:
-        mapper = _thread_map(int(workers))
+            raise InputError("give workers (threads) or executor, not both")
+        if not callable(getattr(executor, "map", None)):
+            raise InputError(f"executor must have a map(func, items, shared=...) method, got {executor!r}")
+    elif workers is None or (isinstance(workers, (int, np.integer)) and not isinstance(workers, bool) and workers >= 1):
+        executor = Executor(threads=None if workers is None else int(workers))
     else:
         raise InputError(f"workers must be a positive integer or None, got {workers!r}")
     allocation = None
@@ -431,10 +417,11 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
     # only what the kernels need travels to workers: no georeferenced Grid, one copy per map
     shared = {"surf": dataclasses.replace(surf, grid=None), "labels": dense, "ncores": k,
               "bound": bound}
-    results = list(mapper(core_search, [(c, cells_of[c]) for c in needed], shared=shared))
+    results = list(executor.map(core_search, [(c, cells_of[c]) for c in needed], shared=shared,
+                                desc="cost distance (per core)", threads_ok=True))
     if len(results) != len(needed) or any(
             not isinstance(r, CoreSearch) or r.core != c for r, c in zip(results, needed)):
-        raise InputError("mapper must return one core_search result per item, in item order")
+        raise InputError("executor.map must return one core_search result per item, in item order")
     searches = {r.core: r for r in results}
 
     pts, trees = _edge_distances(dense2d, k, surf.cellsize) if cand else (None, None)
