@@ -1,4 +1,34 @@
-"""Re-export of the one error tree (defined in :mod:`rasters.errors`, the lowest package)."""
+"""The one error tree: the root and the raster/vector errors (from :mod:`rasters.errors`, the
+lowest package) plus the errors of the engine itself."""
 
-from rasters.errors import *  # noqa: F401,F403
-from rasters.errors import __all__  # noqa: F401
+from rasters.errors import (
+    AlignmentError,
+    CorridorsError,
+    CRSError,
+    DataFormatError,
+    InputError,
+    MissingClassesError,
+    OutputExistsError,
+    ResistanceValueError,
+)
+
+__all__ = [
+    "CorridorsError",
+    "InputError",
+    "MissingClassesError",
+    "ResistanceValueError",
+    "CRSError",
+    "AlignmentError",
+    "DataFormatError",
+    "ConfigError",
+    "SolverError",
+    "OutputExistsError",
+]
+
+
+class ConfigError(InputError):
+    """A scenario or configuration file has an unknown key or a bad value."""
+
+
+class SolverError(CorridorsError, RuntimeError):
+    """A numerical solver failed or would not fit in memory."""

@@ -5,7 +5,8 @@ also inherits the matching builtin (``ValueError``, ``OSError``, ``RuntimeError`
 who catch builtins keep working, as rasterio does. Messages say what is wrong, the offending value
 and the fix.
 
-The tree lives in ``rasters`` because it is the lowest package; ``corridors.errors`` re-exports it.
+The root and the errors of the raster and vector layers live in ``rasters`` because it is the
+lowest package; :mod:`corridors.errors` re-exports them and adds the errors of the engine.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ __all__ = [
     "CRSError",
     "AlignmentError",
     "DataFormatError",
-    "ConfigError",
-    "SolverError",
     "OutputExistsError",
 ]
 
@@ -60,14 +59,6 @@ class AlignmentError(InputError):
 
 class DataFormatError(CorridorsError, OSError):
     """A file cannot be read or written in the expected format."""
-
-
-class ConfigError(InputError):
-    """A scenario or configuration file has an unknown key or a bad value."""
-
-
-class SolverError(CorridorsError, RuntimeError):
-    """A numerical solver failed or would not fit in memory."""
 
 
 class OutputExistsError(CorridorsError, FileExistsError):

@@ -13,6 +13,7 @@ from .borders import (
 )
 from .cores import CoreGrid, rasterize_cores
 from .io import list_layers, read_vector, shapefile_field_names, write_layers, write_shapefiles
+from .polygonize import cells_to_polygon
 from .protected_areas import PA_FIELDS, prepare_protected_areas, read_protected_areas
 from .proximity import border_reserves, candidate_pairs
 
@@ -33,6 +34,7 @@ __all__ = [
     "write_shapefiles",
     "shapefile_field_names",
     "read_vector",
+    "cells_to_polygon",
     "list_layers",
     "iso3_set",
     "ISO3_SEPARATOR",

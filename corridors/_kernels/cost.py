@@ -128,6 +128,30 @@ def _prepare(nrows, ncols, codes, length, dist, back, alloc):
 
 OFFSETS8_T = OFFSETS8  # global constant frozen into the kernels
 
+# The neighbour loop itself is written in both kernels: as an inlined helper returning
+# (neighbour, cost) it ran 6x (buckets) and 3x (heap) slower on a 1500^2 grid (numba 0.68), so
+# only the equal-cost tie rule and the reset after an early stop are shared.
+
+
+@njit(inline="always", **JIT)
+def _break_tie(u, v, j, back, alloc, want_alloc, off8, code_back):
+    """An equal-cost predecessor ``u`` of ``v`` replaces the current one if its flat index is lower."""
+    if u < v + off8[back[v]]:
+        back[v] = code_back[j]
+        if want_alloc:
+            alloc[v] = alloc[u]
+
+
+@njit(inline="always", **JIT)
+def _clear_unsettled(dist, back, alloc, want_alloc, state, settled):
+    """After a search stopped early: cells whose ``state`` is not ``settled`` were not reached."""
+    for i in range(dist.size):
+        if state[i] != settled:
+            dist[i] = np.inf
+            back[i] = -1
+            if want_alloc:
+                alloc[i] = 0
+
 
 @njit(**JIT)
 def cost_distance_buckets(res, nrows, ncols, src, lab, codes, length, max_cost, target,
@@ -256,17 +280,9 @@ def cost_distance_buckets(res, nrows, ncols, src, lab, codes, length, max_cost, 
                     prv[h] = v
                 heads[bb] = v
             elif nd == dv and prv[v] > _SETTLED and back[v] >= 0:
-                if u < v + off8[back[v]]:  # tie: lowest predecessor index wins
-                    back[v] = code_back[j]
-                    if want_alloc:
-                        alloc[v] = alloc[u]
+                _break_tie(u, v, j, back, alloc, want_alloc, off8, code_back)
     if truncated:
-        for i in range(n):
-            if prv[i] != _SETTLED:
-                dist[i] = np.inf
-                back[i] = -1
-                if want_alloc:
-                    alloc[i] = 0
+        _clear_unsettled(dist, back, alloc, want_alloc, prv, _SETTLED)
     return settled
 
 
@@ -383,17 +399,9 @@ def cost_distance_heap(res, nrows, ncols, src, lab, codes, length, max_cost, tar
                     alloc[v] = alloc[u]
                 hk, hi, size = _heap_push(hk, hi, size, nd, v)
             elif nd == dv and state[v] == 0 and back[v] >= 0:
-                if u < v + off8[back[v]]:
-                    back[v] = code_back[j]
-                    if want_alloc:
-                        alloc[v] = alloc[u]
+                _break_tie(u, v, j, back, alloc, want_alloc, off8, code_back)
     if truncated:
-        for i in range(n):
-            if state[i] != 1:
-                dist[i] = np.inf
-                back[i] = -1
-                if want_alloc:
-                    alloc[i] = 0
+        _clear_unsettled(dist, back, alloc, want_alloc, state, np.int8(1))
     return settled
 
 

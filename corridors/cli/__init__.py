@@ -1,24 +1,23 @@
 """Command-line interface: ``corridors``.
 
 One module per command family; each registers its commands on :data:`main` in :func:`_register`.
+A command module that cannot be imported is a broken installation: the error is raised, never
+skipped, so no command silently disappears.
 """
+
+import importlib
 
 from .main import main
 
+#: command families, one module each
+COMMANDS = ("datasets", "circuitscape", "run", "compare")
+
 
 def _register() -> None:
-    import importlib
-
-    for module in ("datasets", "circuitscape", "run", "compare"):
-        try:
-            mod = importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{module}":
-                continue  # command family not built yet
-            raise
-        mod.register(main)
+    for module in COMMANDS:
+        importlib.import_module(f"{__name__}.{module}").register(main)
 
 
 _register()
 
-__all__ = ["main"]
+__all__ = ["main", "COMMANDS"]

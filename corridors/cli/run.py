@@ -52,11 +52,11 @@ def run_command(ctx: click.Context, scenario: Path | None, out: Path | None, ove
         sc = dataclasses.replace(sc, outputs=dataclasses.replace(sc.outputs, shapefiles=True))
     verbosity = (ctx.obj or {}).get("verbosity", 0)
     if check:
-        from ..pipeline.resistance import build_resistance, load_inputs
+        from ..pipeline.stages import build_resistance, load_inputs
 
-        loaded = load_inputs(sc)
-        build_resistance(loaded, sc)
-        click.echo(f"{scenario or 'default scenario'}: OK ({sc.name}, species {loaded.profile.name})")
+        sc = sc.resolved()
+        build_resistance(load_inputs(sc), sc.edits)
+        click.echo(f"{scenario or 'default scenario'}: OK ({sc.name}, species {sc.species.profile})")
         return
     result = run_scenario(sc, out, overwrite=overwrite, workers=workers, scheduler=scheduler,
                           progress=None if verbosity >= 0 else False)

@@ -15,8 +15,23 @@ from .nea import (
     reserves_as_circles,
 )
 from .species import LANDCOVER_CLASSES, SpeciesProfile, load_profile, species_names, species_profile
+from ..errors import ConfigError
+
+#: embedded datasets by name, and the species profile each uses by default
+DATASETS = {"nea": nea}
+DEFAULT_PROFILE = {"nea": "generalist"}
+
+
+def dataset(name: str = "nea") -> NEADataset:
+    """An embedded dataset by name (:data:`DATASETS`), loaded once."""
+    if name not in DATASETS:
+        raise ConfigError(f"unknown embedded dataset {name!r}; choose one of {sorted(DATASETS)}")
+    return DATASETS[name]()
 
 __all__ = [
+    "dataset",
+    "DATASETS",
+    "DEFAULT_PROFILE",
     "nea",
     "NEADataset",
     "reserves_as_circles",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,15 +12,18 @@ from rasters.grid import Grid
 
 from .._kernels.cost import label_minima
 from .._kernels.paths import path_cost_length, trace_backlink
+from ..parallel import Executor
 from ._inputs import Surface, check_max_cost, label_array, surface
 from .corridor import least_cost_corridor
 from .costdistance import run_kernel
 from .paths import path_line
 
-__all__ = ["linkage_network", "LinkageNetwork", "CoreSearch", "core_search", "ADJACENCY"]
+__all__ = ["linkage_network", "LinkageNetwork", "CoreSearch", "core_search", "ADJACENCY", "DROP_THROUGH_CORES"]
 
 #: Ways to find neighbouring cores when ``pairs`` is not given.
 ADJACENCY = ("cost", "euclidean", "both")
+#: default of ``drop_through_cores`` (Linkage Mapper drops corridors that cross a third core)
+DROP_THROUGH_CORES = True
 
 LINK_COLUMNS = ["Link_ID", "From_Core", "To_Core", "Euc_Dist", "CW_Dist", "LCP_Length",
                 "cwd2Euc_R", "cwd2Path_R", "Thru_Core"]
@@ -308,20 +309,9 @@ def core_search(item, *, surf, labels, ncores, bound):
     return CoreSearch.crop(c, dist, back, surf.shape, mins, arg)
 
 
-def _thread_map(nthreads):
-    """An ordered ``map(func, items, shared=...)`` on a thread pool (the kernels release the GIL)."""
-    def run(func, items, *, shared):
-        items = list(items)
-        if nthreads == 1 or len(items) <= 1:
-            return [func(i, **shared) for i in items]
-        with ThreadPoolExecutor(max_workers=min(nthreads, len(items))) as pool:
-            return list(pool.map(lambda i: func(i, **shared), items))
-    return run
-
-
 def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=None,
-                    max_cost_distance=None, adjacency="cost", drop_through_cores=False,
-                    corridor_width=None, workers=None, mapper=None):
+                    max_cost_distance=None, adjacency="cost", drop_through_cores=DROP_THROUGH_CORES,
+                    corridor_width=None, workers=None, executor=None):
     """Least-cost linkage network between habitat cores (Linkage Mapper's link table).
 
     Parameters
@@ -349,13 +339,11 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         extends the bounded searches so those corridors are exact.
     workers : int, optional
         Threads for the per-core searches (default: CPU count); results do not depend on it.
-    mapper : callable, optional
-        Run the per-core searches elsewhere instead of on threads: any callable
-        ``mapper(func, items, shared=dict)`` returning ``[func(item, **shared) for item in items]``
-        in the order of ``items``, such as :meth:`corridors.pipeline.executor.Executor.map` (dask).
-        ``func`` is the module-level :func:`core_search`; ``shared`` holds the resistance (without
-        its georeference) and the core labels, to be sent to each worker once. Results do not
-        depend on it. Not together with ``workers``.
+    executor : corridors.parallel.Executor, optional
+        Run the per-core searches on this executor instead (threads, or a dask cluster).
+        The function mapped is the module-level :func:`core_search`; the shared arguments hold the
+        resistance (without its georeference) and the core labels, sent to each worker once.
+        Results do not depend on it. Not together with ``workers``.
 
     Returns
     -------
@@ -363,81 +351,97 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
 
     Notes
     -----
-    One bounded cost-distance search per core (threads, or ``mapper``). Each core's map is kept
+    One bounded cost-distance search per core (threads, or the executor's workers). Each core's map is kept
     cropped to the cells its search reached, as float32 with an int8 back-link (5 bytes per
     window cell and core); that cropped :class:`CoreSearch` is also all a worker sends back.
     CW_Dist is the float64 minimum over the To_Core's cells of the From_Core's search, and the
     path is traced back from the lowest-index cell reaching it.
     """
-    import pandas as pd
-
     surf = surface(resistance, cellsize=cellsize, neighbours=neighbours)
     dense, core_ids = _core_labels(cores, surf)
-    k = len(core_ids)
-    index = {c: i + 1 for i, c in enumerate(core_ids)}
     mcd = check_max_cost(max_cost_distance)
     cw = 0.0 if corridor_width is None else check_max_cost(corridor_width)
     bound = mcd + cw
-    dense2d = dense.reshape(surf.shape)
-
-    if mapper is not None:
-        if workers is not None:
-            raise InputError("give workers (threads) or mapper, not both")
-        if not callable(mapper):
-            raise InputError(f"mapper must be a callable map(func, items, shared=...), got {mapper!r}")
-    elif workers is None:
-        mapper = _thread_map(os.cpu_count() or 1)
-    elif isinstance(workers, (int, np.integer)) and not isinstance(workers, bool) and workers >= 1:
-        mapper = _thread_map(int(workers))
-    else:
-        raise InputError(f"workers must be a positive integer or None, got {workers!r}")
-    allocation = None
+    executor = _executor(executor, workers)
     if pairs is not None:
-        cand = set()
-        for p in pairs:
-            try:
-                a, b = (int(v) for v in p)
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"pairs must hold (core_id, core_id) tuples, got {p!r}") from exc
-            for c in (a, b):
-                if c not in index:
-                    raise InputError(f"pair {p!r}: core id {c} is not in the cores raster "
-                                     f"(ids {core_ids[:10]}{'...' if k > 10 else ''})")
-            if a == b:
-                raise InputError(f"pair {p!r} links a core to itself")
-            cand.add((min(index[a], index[b]), max(index[a], index[b])))
+        cand, allocation = _given_pairs(pairs, core_ids), None
     else:
-        if adjacency not in ADJACENCY:
-            raise InputError(f"adjacency must be one of {ADJACENCY}, got {adjacency!r}")
-        cand = set()
-        if adjacency in ("cost", "both"):
-            src = np.flatnonzero(dense).astype(np.int64)
-            _, _, alloc = run_kernel(surf, src, dense[src], want_alloc=True)
-            cand |= _adjacent_pairs(alloc.reshape(surf.shape), neighbours)
-            ids_arr = np.array([0] + core_ids, dtype=np.int64)
-            allocation = surf.wrap(ids_arr[alloc].astype(np.int32), nodata=0,
-                                   name="core cost allocation")
-        if adjacency in ("euclidean", "both"):
-            cand |= _adjacent_pairs(_euclidean_allocation(dense2d), neighbours)
-    cand = sorted(cand)
+        cand, allocation = _adjacent_cores(surf, dense, core_ids, adjacency, neighbours)
+    searches = _search_cores(surf, dense, len(core_ids), sorted({c for p in cand for c in p}), bound, executor)
+    links, dropped, paths, lines = _trace_links(surf, dense, core_ids, cand, searches, mcd, drop_through_cores)
+    return LinkageNetwork(surf, dense, core_ids, searches, links, dropped, paths, lines, bound, allocation)
 
-    # one bounded search per core that appears in a candidate pair
-    needed = sorted({c for p in cand for c in p})
-    cells_of = {}
+
+def _executor(executor, workers):
+    """The executor of the per-core searches: the one given, or a thread pool of ``workers``."""
+    if executor is not None:
+        if workers is not None:
+            raise InputError("give workers (threads) or executor, not both")
+        if not callable(getattr(executor, "map", None)):
+            raise InputError(f"executor must have a map(func, items, shared=...) method, got {executor!r}")
+        return executor
+    if workers is None or (isinstance(workers, (int, np.integer)) and not isinstance(workers, bool) and workers >= 1):
+        return Executor(threads=None if workers is None else int(workers))
+    raise InputError(f"workers must be a positive integer or None, got {workers!r}")
+
+
+def _given_pairs(pairs, core_ids) -> list[tuple[int, int]]:
+    """The given (core_id, core_id) pairs as sorted dense label pairs."""
+    index = {c: i + 1 for i, c in enumerate(core_ids)}
+    cand = set()
+    for p in pairs:
+        try:
+            a, b = (int(v) for v in p)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"pairs must hold (core_id, core_id) tuples, got {p!r}") from exc
+        for c in (a, b):
+            if c not in index:
+                raise InputError(f"pair {p!r}: core id {c} is not in the cores raster "
+                                 f"(ids {core_ids[:10]}{'...' if len(core_ids) > 10 else ''})")
+        if a == b:
+            raise InputError(f"pair {p!r} links a core to itself")
+        cand.add((min(index[a], index[b]), max(index[a], index[b])))
+    return sorted(cand)
+
+
+def _adjacent_cores(surf, dense, core_ids, adjacency, neighbours):
+    """Pairs of cores whose cost (or Euclidean) allocation zones touch, and the cost allocation."""
+    if adjacency not in ADJACENCY:
+        raise InputError(f"adjacency must be one of {ADJACENCY}, got {adjacency!r}")
+    cand, allocation = set(), None
+    if adjacency in ("cost", "both"):
+        src = np.flatnonzero(dense).astype(np.int64)
+        _, _, alloc = run_kernel(surf, src, dense[src], want_alloc=True)
+        cand |= _adjacent_pairs(alloc.reshape(surf.shape), neighbours)
+        ids_arr = np.array([0] + core_ids, dtype=np.int64)
+        allocation = surf.wrap(ids_arr[alloc].astype(np.int32), nodata=0, name="core cost allocation")
+    if adjacency in ("euclidean", "both"):
+        cand |= _adjacent_pairs(_euclidean_allocation(dense.reshape(surf.shape)), neighbours)
+    return sorted(cand), allocation
+
+
+def _search_cores(surf, dense, k, needed, bound, executor) -> dict:
+    """One bounded cost-distance search per core in ``needed``, on the executor: {core: CoreSearch}."""
     order = np.argsort(dense, kind="stable")
     starts = np.searchsorted(dense[order], np.arange(k + 2))
-    for c in needed:
-        cells_of[c] = order[starts[c]:starts[c + 1]].astype(np.int64)
+    items = [(c, order[starts[c]:starts[c + 1]].astype(np.int64)) for c in needed]
     # only what the kernels need travels to workers: no georeferenced Grid, one copy per map
-    shared = {"surf": dataclasses.replace(surf, grid=None), "labels": dense, "ncores": k,
-              "bound": bound}
-    results = list(mapper(core_search, [(c, cells_of[c]) for c in needed], shared=shared))
+    shared = {"surf": dataclasses.replace(surf, grid=None), "labels": dense, "ncores": k, "bound": bound}
+    results = list(executor.map(core_search, items, shared=shared, desc="cost distance (per core)",
+                                threads_ok=True))
     if len(results) != len(needed) or any(
             not isinstance(r, CoreSearch) or r.core != c for r, c in zip(results, needed)):
-        raise InputError("mapper must return one core_search result per item, in item order")
-    searches = {r.core: r for r in results}
+        raise InputError("executor.map must return one core_search result per item, in item order")
+    return {r.core: r for r in results}
 
-    pts, trees = _edge_distances(dense2d, k, surf.cellsize) if cand else (None, None)
+
+def _trace_links(surf, dense, core_ids, cand, searches, mcd, drop_through_cores):
+    """Trace each candidate pair's least-cost path; the link table, the dropped pairs, the paths
+    (cells) and their lines."""
+    import pandas as pd
+
+    k = len(core_ids)
+    pts, trees = _edge_distances(dense.reshape(surf.shape), k, surf.cellsize) if cand else (None, None)
     nc = surf.shape[1]
     rows, dropped, paths, lines, backs = [], [], {}, {}, {}
     for a, b in cand:
@@ -463,19 +467,11 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
         euc = float(trees[b].query(pts[a], k=1)[0].min())
         rows.append((ida, idb, euc, lcd, float(length), lcd / euc,
                      lcd / length if length > 0 else np.inf, thru, cells))
-    links = pd.DataFrame(
-        {
-            "Link_ID": np.arange(1, len(rows) + 1, dtype=np.int64),
-            "From_Core": np.array([r[0] for r in rows], dtype=np.int64),
-            "To_Core": np.array([r[1] for r in rows], dtype=np.int64),
-            "Euc_Dist": np.array([r[2] for r in rows], dtype=np.float64),
-            "CW_Dist": np.array([r[3] for r in rows], dtype=np.float64),
-            "LCP_Length": np.array([r[4] for r in rows], dtype=np.float64),
-            "cwd2Euc_R": np.array([r[5] for r in rows], dtype=np.float64),
-            "cwd2Path_R": np.array([r[6] for r in rows], dtype=np.float64),
-            "Thru_Core": np.array([r[7] for r in rows], dtype=bool),
-        }
-    )
+    columns = {"Link_ID": np.int64, "From_Core": np.int64, "To_Core": np.int64, "Euc_Dist": np.float64,
+               "CW_Dist": np.float64, "LCP_Length": np.float64, "cwd2Euc_R": np.float64,
+               "cwd2Path_R": np.float64, "Thru_Core": bool}
+    values = [[i + 1 for i in range(len(rows))]] + [[r[j] for r in rows] for j in range(8)]
+    links = pd.DataFrame({name: np.array(v, dtype=dt) for (name, dt), v in zip(columns.items(), values)})
     for lid, r in zip(links["Link_ID"], rows):
         paths[int(lid)] = np.column_stack(np.divmod(r[8], nc))
         line = path_line(surf.grid, r[8], nc)
@@ -483,5 +479,4 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
             lines[int(lid)] = line
     dropped_df = pd.DataFrame(dropped, columns=["From_Core", "To_Core", "CW_Dist", "reason", "limit"])
     dropped_df["limit"] = dropped_df["limit"].astype(np.float64)
-    return LinkageNetwork(surf, dense, core_ids, searches, links, dropped_df, paths,
-                          lines, bound, allocation)
+    return links, dropped_df, paths, lines

@@ -1,12 +1,13 @@
-"""The corridor pipeline: one scenario in, one output folder out.
+"""The main job: one scenario in, one output folder out.
 
-Steps live in small modules: :mod:`.resistance`, :mod:`.network`, :mod:`.circuits`,
-:mod:`.centrality`, :mod:`.ranking`, :mod:`.gaps`, :mod:`.outputs`, :mod:`.project`, :mod:`.report`,
-:mod:`.manifest`, :mod:`.compare`; :mod:`.executor` fans independent pieces out to dask.
+:mod:`.run` lists the stages (:mod:`.stages`, one module per step) and hands their results to
+:mod:`.outputs` (layers, rasters, QGIS project and styles, report, manifest); :mod:`.compare`
+compares two run folders.
 """
 
+from ..parallel import Executor
 from .compare import CompareResult, compare_runs
-from .executor import Executor
-from .run import RunResult, run_batch, run_scenario
+from .results import RunResult, StageResults
+from .run import run_batch, run_scenario
 
-__all__ = ["run_scenario", "run_batch", "RunResult", "compare_runs", "CompareResult", "Executor"]
+__all__ = ["run_scenario", "run_batch", "RunResult", "StageResults", "compare_runs", "CompareResult", "Executor"]

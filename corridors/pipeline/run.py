@@ -1,9 +1,11 @@
-"""The pipeline: scenario -> one output folder (built in a temporary folder, renamed on success).
+"""The main job: scenario -> one output folder (built in a temporary folder, renamed on success).
 
-Steps: inputs -> resistance -> cores, border reserves, candidate pairs, least-cost links and
-corridors -> circuit per link (effective resistance, current) -> current-flow centrality ->
-ranking -> gaps and pinch points -> outputs (GeoPackage, styles, QGIS project, COGs, CSV, report,
-manifest, resolved scenario, log).
+:func:`_run` lists the stages (:mod:`.stages`, one module each, typed result in, typed result out)
+and then the outputs (:mod:`.outputs`): inputs -> resistance -> links (cores, border reserves,
+candidate pairs, least-cost links) -> corridors -> circuits per link -> centrality -> ranking ->
+pinch points -> gaps -> outputs (GeoPackage, styles, QGIS project, COGs, CSV) -> report (resolved
+scenario, HTML) -> manifest. To add a stage: write ``stages/<name>.py``, export it from
+``stages/__init__.py``, add one line here and a field to :class:`~.results.StageResults`.
 """
 
 from __future__ import annotations
@@ -13,40 +15,29 @@ import shutil
 import sys
 import tempfile
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from ..errors import InputError, OutputExistsError
+from ..parallel import Executor
 from ..scenario import Scenario
-from .executor import Executor
-from .manifest import Timer, file_record, write_manifest
+from .outputs import input_records, write_outputs, write_report, write_run_manifest
+from .outputs.manifest import Timer
+from .results import RunResult, StageResults
+from .stages import (
+    build_corridors,
+    build_resistance,
+    find_gaps,
+    find_links,
+    find_pinch_points,
+    load_inputs,
+    rank_corridors,
+    reserve_centrality,
+    solve_circuits,
+)
 
 __all__ = ["run_scenario", "RunResult", "run_batch"]
 
 log = logging.getLogger("corridors.pipeline")
-
-
-@dataclass
-class RunResult:
-    """What :func:`run_scenario` produced.
-
-    out : the output folder; ranking : the ranked link table (as in ranking.csv); gaps, unlinked,
-    pinch_points : the gap tables; timings : seconds per step; total_s : whole run;
-    files : names written in ``out``.
-    """
-
-    out: Path
-    ranking: pd.DataFrame
-    gaps: pd.DataFrame
-    unlinked: pd.DataFrame
-    pinch_points: pd.DataFrame
-    timings: dict[str, float]
-    total_s: float
-    files: list[str] = field(default_factory=list)
 
 
 def _prepare_out(out: Path, overwrite: bool) -> None:
@@ -59,27 +50,40 @@ def _prepare_out(out: Path, overwrite: bool) -> None:
 
 
 class _Steps:
-    """A tqdm bar over the pipeline's steps (shown when ``progress``)."""
+    """Runs the stages one by one: logs each, times it, and moves a tqdm bar (when ``progress``)."""
 
-    NAMES = ("inputs", "resistance", "links", "corridors", "circuits", "ranking", "gaps", "outputs", "report")
+    COUNT = 11  # stages and output steps in :func:`_run`, for the bar's length
 
     def __init__(self, progress: bool):
+        self.timer = Timer()
         self.bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=len(self.NAMES), desc="corridors run", unit="step", leave=False)
+            self.bar = tqdm(total=self.COUNT, desc="corridors run", unit="step", leave=False)
 
-    def start(self, name: str) -> None:
+    def run(self, name: str, func, *args):
         log.info("step: %s", name)
         if self.bar is not None:
             self.bar.set_postfix_str(name)
-
-    def done(self) -> None:
+        with self.timer(name):
+            result = func(*args)
         if self.bar is not None:
             self.bar.update(1)
+        return result
 
-    def close(self) -> None:
+    @property
+    def timings(self) -> dict[str, float]:
+        return self.timer.steps
+
+    @property
+    def total(self) -> float:
+        return self.timer.total
+
+    def __enter__(self) -> "_Steps":
+        return self
+
+    def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.close()
 
@@ -111,6 +115,7 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
         scenario = Scenario.default()
     elif not isinstance(scenario, Scenario):
         scenario = Scenario.from_toml(scenario)
+    scenario = scenario.resolved()
     out = Path(out)
     _prepare_out(out, overwrite)
     if progress is None:
@@ -153,252 +158,30 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
 
 
 def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunResult:
-    import geopandas as gpd
-    import shapely
-
-    from .centrality import current_flow_centrality
-    from .circuits import link_tasks, solve_link
-    from .gaps import mask_to_geometry, pinch_points, unprotected_stretches
-    from .network import build_network, corridor_windows
-    from .ranking import rank_links
-    from .resistance import build_resistance, load_inputs
-
-    timer = Timer()
+    """The stages in order, then the outputs; ``scenario`` is resolved."""
     steps = _Steps(progress)
-    p = scenario.parameters
-    try:
-        steps.start("inputs")
-        with timer("inputs"):
-            loaded = load_inputs(scenario)
-        steps.done()
-
-        steps.start("resistance")
-        with timer("resistance"):
-            resistance, edits = build_resistance(loaded, scenario)
-        steps.done()
-        grid = resistance
-        crs = grid.crs
-        cell_area_km2 = grid.cellsize ** 2 / 1e6
-
-        steps.start("links")
-        with timer("links"):
-            network = build_network(
-                resistance, loaded.pas, loaded.borders, border_distance=p.border_distance, max_gap=p.max_gap,
-                max_cost_distance=loaded.max_cost_distance, corridor_width=p.corridor_width,
-                neighbours=p.neighbours, drop_through_cores=p.drop_through_cores,
-                executor=ex,
-            )
-        links = network.links
-        if links.empty:
-            raise InputError(
-                f"no viable link among {len(network.pairs)} candidate pairs (max_cost_distance "
-                f"{loaded.max_cost_distance:g}); raise parameters.max_cost_distance or check the resistance table"
-            )
-        steps.done()
-
-        steps.start("corridors")
-        with timer("corridors"):
-            windows = corridor_windows(network, p.corridor_width)
-            # the mosaic from the windows already computed: each corridor is computed once
-            mosaic = np.full(grid.shape, np.inf, dtype=np.float32)
-            for w in windows:
-                sub = mosaic[w.rows, w.cols]
-                np.fmin(sub, w.nlcc, out=sub)
-            protected = network.cores.grid.values > 0
-            corr_rows = []
-            for w in windows:
-                cmask = w.corridor
-                n = int(cmask.sum())
-                unprot = int((cmask & ~protected[w.rows, w.cols]).sum())
-                geom = mask_to_geometry(cmask, grid.transform, offset=(w.rows.start, w.cols.start))
-                corr_rows.append({"Link_ID": w.link_id, "Corr_km2": n * cell_area_km2,
-                                  "Unprot_Shr": unprot / n if n else 0.0, "geometry": geom})
-            corr = gpd.GeoDataFrame(corr_rows, geometry="geometry", crs=crs)
-        steps.done()
-
-        steps.start("circuits")
-        with timer("circuits"):
-            tasks = link_tasks(resistance, windows)
-            results = ex.map(solve_link, tasks, shared={"neighbours": p.neighbours, "solver": p.solver},
-                             desc="circuits (per link)")
-        eff = {r.link_id: r.eff_resist for r in results}
-        steps.done()
-
-        steps.start("ranking")
-        with timer("ranking"):
-            links = links.merge(corr[["Link_ID", "Corr_km2", "Unprot_Shr"]], on="Link_ID", how="left")
-            links["Eff_Resist"] = links["Link_ID"].map(eff).astype(float)
-            link_cf, node_cf = current_flow_centrality(links, nodes=list(loaded.pas["pa_id"].astype(str)))
-            links["CF_Central"] = link_cf.to_numpy()
-            ranking = rank_links(links, scenario.ranking.weights)
-        rank_of = dict(zip(ranking["Link_ID"], ranking["Rank"]))
-        steps.done()
-
-        steps.start("gaps")
-        with timer("gaps"):
-            current = np.full(grid.shape, np.nan, dtype=np.float32)
-            pp_rows = []
-            by_id = {w.link_id: w for w in windows}
-            for r in results:
-                w = by_id[r.link_id]
-                inner = w.corridor & ~(w.core_a | w.core_b)
-                sub = current[w.rows, w.cols]
-                vals = np.where(inner, r.current, np.nan)
-                np.fmax(sub, vals, out=sub)
-                for rr, cc, val in pinch_points(r.current, w.corridor, protected[w.rows, w.cols],
-                                                window=scenario.ranking.pinch_window,
-                                                top=scenario.ranking.pinch_points_per_link):
-                    x, y = grid.xy(rr + w.rows.start, cc + w.cols.start)
-                    pp_rows.append({"Link_ID": r.link_id, "Rank": int(rank_of[r.link_id]), "Current": val,
-                                    "Row": rr + w.rows.start, "Col": cc + w.cols.start,
-                                    "geometry": shapely.Point(x, y)})
-            pinch = gpd.GeoDataFrame(pp_rows, columns=["Link_ID", "Rank", "Current", "Row", "Col", "geometry"],
-                                     geometry="geometry", crs=crs)
-            if len(pinch):
-                pinch = pinch.sort_values(["Current", "Rank", "Row", "Col"], ascending=[False, True, True, True],
-                                          kind="mergesort").reset_index(drop=True)
-            pinch.insert(0, "PP_Rank", np.arange(1, len(pinch) + 1, dtype=np.int64))
-            pinch.insert(0, "PP_ID", pinch["PP_Rank"].to_numpy())
-            corr = corr.merge(ranking[["Link_ID", "Rank", "From_PA", "To_PA", "From_ISO3", "To_ISO3"]], on="Link_ID")
-            corr = corr.sort_values("Rank").reset_index(drop=True)
-            top = corr[corr["Rank"] <= scenario.ranking.gap_top]
-            gaps = unprotected_stretches(top, loaded.pas, loaded.countries,
-                                         min_area_km2=scenario.ranking.min_gap_area)
-            unlinked = _unlinked_layer(network.unlinked, loaded.pas)
-        steps.done()
-
-        steps.start("outputs")
-        with timer("outputs"):
-            from .outputs import write_ranking, write_rasters, write_styles_and_project, write_vectors
-
-            pas_out = loaded.pas.copy()
-            pas_out["CF_Central"] = pas_out["pa_id"].astype(str).map(node_cf).fillna(0.0).to_numpy()
-            pas_out["Border_Res"] = pas_out["pa_id"].isin(network.border_reserves["pa_id"])
-            br = network.border_reserves.copy()
-            br["CF_Central"] = br["pa_id"].astype(str).map(node_cf).fillna(0.0).to_numpy()
-            line_of = network.linkage.lines
-            from .outputs import RANKING_COLUMNS
-
-            links_gdf = gpd.GeoDataFrame(ranking[RANKING_COLUMNS].copy(),
-                                         geometry=[line_of.get(int(i)) for i in ranking["Link_ID"]], crs=crs)
-            layers: dict[str, Any] = {
-                "protected_areas": _clean(pas_out), "border_reserves": _clean(br),
-                "borders": _clean(loaded.borders), "links": links_gdf, "corridors": corr, "pinch_points": pinch,
-                "gaps": gaps, "unlinked_pairs": unlinked,
-            }
-            if len(edits):
-                layers["edits"] = edits
-            files: list[str] = []
-            vec = write_vectors(folder, layers, shapefiles=scenario.outputs.shapefiles)
-            files.append(vec["gpkg"])
-            write_ranking(folder / "ranking.csv", ranking)
-            files.append("ranking.csv")
-            mosaic[np.isinf(mosaic)] = np.nan  # outside every corridor: nodata
-            mosaic_grid = grid.with_values(mosaic, nodata=np.nan, name="corridor mosaic")
-            current_grid = grid.with_values(current, nodata=np.nan, name="current density")
-            rasters_out = {"resistance": resistance, "corridor_mosaic": mosaic_grid, "current_density": current_grid}
-            if scenario.outputs.cogs:
-                files += write_rasters(folder, rasters_out)
-                styled_rasters = rasters_out
-            else:
-                styled_rasters = {}
-            left, bottom, right, top_ = grid.bounds
-            files += write_styles_and_project(folder, layers=layers, rasters_out=styled_rasters,
-                                              n_links=len(ranking), crs=crs, extent=(left, bottom, right, top_),
-                                              title=f"corridors: {scenario.name}")
-            if scenario.outputs.shapefiles:
-                files.append("shapefiles/")
-        steps.done()
-
-        steps.start("report")
-        with timer("report"):
-            resolved = _resolved(scenario, loaded)
-            inputs = [file_record(path, role) for role, path in loaded.files]  # each file hashed once
-            header = _resolved_header(scenario, loaded, inputs)
-            resolved.write_toml(folder / "scenario.resolved.toml", header=header)
-            files.append("scenario.resolved.toml")
-            if scenario.outputs.report:
-                from .report import render_maps, write_report
-
-                maps = render_maps(folder, resistance=resistance, mosaic=mosaic_grid, current=current_grid,
-                                   pas=loaded.pas, borders=loaded.borders, links=links_gdf, corridors=corr,
-                                   gaps=gaps, pinch=pinch, top=min(scenario.ranking.gap_top, len(ranking)))
-                files += list(maps.values())
-                summary = {
-                    "scenario": scenario.name, "species profile": loaded.profile.name,
-                    "border reserves": len(network.border_reserves), "candidate pairs": len(network.pairs),
-                    "viable links": len(ranking), "pairs without a viable corridor": len(unlinked),
-                    "gap polygons (top corridors)": len(gaps),
-                    "gap area, km2": f"{gaps['Area_km2'].sum():.0f}" if len(gaps) else "0",
-                    "max cost distance (cost units)": f"{loaded.max_cost_distance:g}",
-                    "corridor width (cost units)": f"{p.corridor_width:g}",
-                }
-                write_report(folder / "report.html", title=f"Transboundary corridors: {scenario.name}",
-                             scenario=resolved.to_dict(), maps=maps, ranking=ranking, gaps=pd.DataFrame(gaps.drop(columns="geometry")),
-                             unlinked=pd.DataFrame(unlinked.drop(columns="geometry")),
-                             pinch=pd.DataFrame(pinch.drop(columns="geometry")), sources=loaded.sources,
-                             timings=dict(timer.steps), summary=summary)
-                files.append("report.html")
-        steps.done()
-    finally:
-        steps.close()
-
+    p, cfg = scenario.parameters, scenario.ranking
+    r = StageResults(scenario)
+    with steps:
+        r.inputs = steps.run("inputs", load_inputs, scenario)
+        r.resistance = steps.run("resistance", build_resistance, r.inputs, scenario.edits)
+        grid = r.resistance.grid
+        r.links = steps.run("links", find_links, grid, r.inputs.pas, r.inputs.borders, p, ex)
+        r.corridors = steps.run("corridors", build_corridors, r.links, grid, p.corridor_width)
+        r.circuits = steps.run("circuits", solve_circuits, grid, r.corridors, p.graph, ex)
+        r.centrality = steps.run("centrality", reserve_centrality, r.links, r.circuits, r.inputs.pas)
+        r.ranking = steps.run("ranking", rank_corridors, r.centrality, r.corridors, cfg.weights)
+        r.pinch_points = steps.run("pinch_points", find_pinch_points, r.circuits, r.corridors, r.ranking, grid, cfg)
+        r.gaps = steps.run("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
+        files = steps.run("outputs", write_outputs, folder, r)
+        inputs = input_records(r)  # each input file hashed once, for the header and the manifest
+        files += steps.run("report", write_report, folder, r, dict(steps.timings), inputs)
     files += ["manifest.json", "corridors.log"]
-    write_manifest(folder / "manifest.json", scenario=resolved.to_dict(), inputs=inputs, timings=dict(timer.steps),
-                   total_s=timer.total, executor=ex.describe(), outputs=files,
-                   extra={"species_profile": loaded.profile.name, "resistance_table": loaded.table_source,
-                          "counts": {"border_reserves": len(network.border_reserves),
-                                     "candidate_pairs": len(network.pairs), "links": len(ranking),
-                                     "unlinked_pairs": len(unlinked), "gaps": len(gaps),
-                                     "pinch_points": len(pinch)},
-                          "solvers": sorted({r.solver for r in results if r.solver})})
-    log.info("done in %.1f s: %d links ranked, %d gaps, %d unlinked pairs", timer.total, len(ranking),
-             len(gaps), len(unlinked))
-    gaps_df = pd.DataFrame(gaps.drop(columns="geometry"))
-    return RunResult(out=folder, ranking=ranking, gaps=gaps_df, unlinked=pd.DataFrame(unlinked.drop(columns="geometry")),
-                     pinch_points=pd.DataFrame(pinch.drop(columns="geometry")), timings=dict(timer.steps),
-                     total_s=timer.total, files=files)
-
-
-def _clean(gdf):
-    """Drop columns GeoPackage cannot store (objects other than text)."""
-    out = gdf.copy()
-    for c in out.columns:
-        if c == out.geometry.name:
-            continue
-        if out[c].dtype == object:
-            out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-    return out
-
-
-def _unlinked_layer(unlinked: pd.DataFrame, pas):
-    import geopandas as gpd
-    import shapely
-
-    geom_of = dict(zip(pas["pa_id"].astype(str), pas.geometry))
-    lines = [shapely.shortest_line(geom_of[a], geom_of[b]) for a, b in zip(unlinked["pa_a"], unlinked["pa_b"])]
-    df = unlinked.rename(columns={"pa_a": "From_PA", "pa_b": "To_PA", "iso3_a": "From_ISO3", "iso3_b": "To_ISO3",
-                                  "gap_m": "Gap_m", "touching": "Touching", "border_pair": "Border"})
-    return gpd.GeoDataFrame(df, geometry=lines, crs=pas.crs)
-
-
-def _resolved(scenario: Scenario, loaded) -> Scenario:
-    import dataclasses
-
-    params = dataclasses.replace(scenario.parameters, max_cost_distance=loaded.max_cost_distance)
-    species = dataclasses.replace(scenario.species, profile=loaded.profile.name)
-    return dataclasses.replace(scenario, parameters=params, species=species)
-
-
-def _resolved_header(scenario: Scenario, loaded, inputs: list[dict[str, Any]]) -> str:
-    """Comment header of scenario.resolved.toml; ``inputs``: :func:`file_record` of ``loaded.files``."""
-    lines = [f"Resolved scenario {scenario.name!r}: every default filled in, paths absolute.",
-             f"Source: {scenario.source or '(embedded default)'}",
-             f"Resistance table: {loaded.table_source}", "Input files (sha256):"]
-    for (role, path), rec in zip(loaded.files, inputs):
-        lines.append(f"  {role}: {path} {rec['sha256']}")
-    lines.append("Run it again with: corridors run scenario.resolved.toml --out DIR")
-    return "\n".join(lines)
+    write_run_manifest(folder, r, inputs=inputs, timings=dict(steps.timings), total_s=steps.total,
+                       executor=ex.describe(), files=files)
+    log.info("done in %.1f s: %d links ranked, %d gaps, %d unlinked pairs", steps.total, len(r.ranking),
+             len(r.gaps.gaps), len(r.gaps.unlinked))
+    return RunResult.from_stages(folder, r, dict(steps.timings), steps.total, files)
 
 
 def run_batch(scenarios: list[Scenario | str | Path], outs: list[str | Path], *, overwrite: bool = False,

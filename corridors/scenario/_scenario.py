@@ -10,6 +10,7 @@ from typing import Any, Union
 
 from ..errors import ConfigError
 from . import _toml
+from ._checks import FieldError, suggest
 from ._parse import ParseContext, build, build_edit
 from ._schema import (
     AreaEdit,
@@ -42,13 +43,15 @@ class Scenario:
 
     Build it from a TOML file (:meth:`from_toml`), a mapping (:meth:`from_dict`) or take the
     embedded North-East Asia default (:meth:`default`); derive variants with
-    :func:`dataclasses.replace` or :meth:`with_edits`; run it with :meth:`run`.
+    :func:`dataclasses.replace` or :meth:`with_edits`; run it with
+    :func:`corridors.run_scenario`. Every part validates itself when built, so a scenario made in
+    Python is checked exactly like one read from a file.
 
     Examples
     --------
     >>> import corridors
     >>> sc = corridors.Scenario.from_toml("examples/new_road.toml")   # doctest: +SKIP
-    >>> result = sc.run("out/new_road")                                # doctest: +SKIP
+    >>> result = corridors.run_scenario(sc, "out/new_road")           # doctest: +SKIP
     """
 
     name: str = "nea-default"
@@ -99,9 +102,7 @@ class Scenario:
             raise ConfigError(f"{source}: a scenario is a table of keys, got {type(data).__name__}")
         for key in data:
             if key not in _TOP_KEYS:
-                from ._parse import _suggest
-
-                raise ConfigError(f"{source}: unknown key '{key}'; {_suggest(key, _TOP_KEYS)}")
+                raise ConfigError(f"{source}: unknown key '{key}'; {suggest(key, _TOP_KEYS)}")
         kwargs: dict[str, Any] = {}
         for key in ("name", "description"):
             if key in data:
@@ -115,18 +116,42 @@ class Scenario:
             if not isinstance(data["edits"], list):
                 raise ctx.error("edits", "expected an array of tables: write each edit as [[edits]]")
             kwargs["edits"] = tuple(build_edit(e, i, ctx) for i, e in enumerate(data["edits"]))
-        sc = cls(**kwargs)
-        sc._check_consistency(ctx)
-        return sc
+        try:
+            return cls(**kwargs)
+        except FieldError as exc:
+            raise ctx.error(exc.key, exc.reason) from exc
 
-    def _check_consistency(self, ctx: ParseContext) -> None:
+    def __post_init__(self) -> None:
+        for key in ("name", "description"):
+            if not isinstance(getattr(self, key), str):
+                raise FieldError(key, f"got {getattr(self, key)!r}; expected a string")
+        for key, sec_cls in _SECTIONS.items():
+            if not isinstance(getattr(self, key), sec_cls):
+                raise FieldError(key, f"got {getattr(self, key)!r}; expected a {sec_cls.__name__}")
+        object.__setattr__(self, "edits", tuple(self.edits))
+        for i, e in enumerate(self.edits):
+            if not isinstance(e, (LineEdit, AreaEdit, ReserveEdit)):
+                raise FieldError(f"edits[{i}]", f"got {e!r}; expected a LineEdit, AreaEdit or ReserveEdit")
         ids = [e.pa_id for e in self.edits if isinstance(e, ReserveEdit)]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ctx.error("edits", f"reserve pa_id {dup[0]!r} is used by more than one new reserve; make ids unique")
-        w = self.ranking.weights
-        if w.cost + w.resistance + w.centrality + w.unprotected <= 0:
-            raise ctx.error("ranking.weights", "all weights are 0; give at least one positive weight")
+            raise FieldError("edits", f"reserve pa_id {dup[0]!r} is used by more than one new reserve; make ids unique")
+
+    def resolved(self) -> "Scenario":
+        """A copy with every default that depends on the data filled in: the species profile
+        (the dataset's default when none is named) and ``max_cost_distance`` (the profile's when
+        not given)."""
+        from ..datasets import DEFAULT_PROFILE, species_profile
+
+        name = self.species.profile or DEFAULT_PROFILE[self.inputs.dataset]
+        try:
+            profile = species_profile(name)
+        except ConfigError as exc:
+            raise ConfigError(f"species.profile: {exc}") from exc
+        mcd = self.parameters.max_cost_distance or float(profile.max_cost_distance)
+        return dataclasses.replace(
+            self, species=dataclasses.replace(self.species, profile=profile.name),
+            parameters=dataclasses.replace(self.parameters, max_cost_distance=float(mcd)))
 
     def with_edits(self, *edits: Edit, name: str | None = None) -> "Scenario":
         """A copy with ``edits`` appended (and optionally a new name)."""
@@ -168,10 +193,3 @@ class Scenario:
     def write_toml(self, path: str | Path, *, header: str | None = None) -> Path:
         """Write :meth:`to_toml` atomically."""
         return _toml.write(self.to_dict(), path, header=header)
-
-    # ------------------------------------------------------------------ running
-    def run(self, out: str | Path, **kwargs):
-        """Run the pipeline into folder ``out``; see :func:`corridors.pipeline.run_scenario`."""
-        from ..pipeline import run_scenario
-
-        return run_scenario(self, out, **kwargs)

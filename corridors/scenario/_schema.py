@@ -1,15 +1,21 @@
 """Typed scenario objects: frozen dataclasses whose field metadata is the one place for defaults,
 allowed values and help text.
 
-Every field carries a :class:`Check` in its metadata; :mod:`corridors.scenario._parse` uses it to
-refuse unknown keys and bad values with the key's dotted name, the value and the allowed range.
+Every field carries a :class:`~corridors.scenario._checks.Check` in its metadata. The dataclasses
+validate themselves when built (:class:`~corridors.scenario._checks.Validated`), from TOML or from
+Python, so ``Parameters(neighbours=6)`` raises; :mod:`corridors.scenario._parse` adds what only a
+file has: unknown keys, paths relative to the scenario file, the file name in every message.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from ..graph_options import NEIGHBOURS, SOLVERS, GraphOptions
+from ..leastcost.linkage import DROP_THROUGH_CORES
+from ._checks import Check, FieldError, Validated
 
 __all__ = [
     "Check",
@@ -23,47 +29,8 @@ __all__ = [
     "LineEdit",
     "AreaEdit",
     "ReserveEdit",
-    "SOLVERS",
-    "NEIGHBOURS",
+    "EDIT_TYPES",
 ]
-
-#: solver names passed to the circuit core (``corridors.circuit``).
-SOLVERS = ("auto", "cholmod", "pardiso", "splu", "cg+amg")  # = corridors.circuit.solvers.METHODS
-NEIGHBOURS = (4, 8)
-
-
-@dataclass(frozen=True)
-class Check:
-    """How one scenario key is validated.
-
-    kind : 'float' | 'int' | 'str' | 'bool' | 'path' | 'choice' | 'wkt' | 'crs'
-    """
-
-    kind: str
-    help: str
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_min: bool = False
-    choices: tuple = ()
-    optional: bool = True
-    odd: bool = False  # integers only: the value must be odd (e.g. a centred window)
-
-    def describe(self) -> str:
-        if self.kind == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.kind in ("float", "int"):
-            lo = "" if self.minimum is None else (f"> {self.minimum:g}" if self.exclusive_min else f">= {self.minimum:g}")
-            hi = "" if self.maximum is None else f"<= {self.maximum:g}"
-            rng = " and ".join(x for x in (lo, hi) if x)
-            noun = "a number" if self.kind == "float" else ("an odd integer" if self.odd else "an integer")
-            return f"{noun} {rng}".strip()
-        return {
-            "str": "a string",
-            "bool": "true or false",
-            "path": "a path to an existing file (relative to the scenario file)",
-            "wkt": "a WKT geometry string",
-            "crs": "a CRS (e.g. 'EPSG:4326', a PROJ string or WKT)",
-        }.get(self.kind, self.kind)
 
 
 def _f(default: Any, kind: str, help: str, **kw) -> Any:
@@ -72,8 +39,10 @@ def _f(default: Any, kind: str, help: str, **kw) -> Any:
 
 # ---------------------------------------------------------------------------------------- inputs
 @dataclass(frozen=True)
-class ExtraLayer:
+class ExtraLayer(Validated):
     """An extra raster combined with the land-cover resistance (``[[inputs.layers]]``)."""
+
+    KEY = "inputs.layers"
 
     path: Path | None = _f(None, "path", "raster file on any grid (resampled onto the land cover)", optional=False)
     kind: str = _f(
@@ -89,8 +58,10 @@ class ExtraLayer:
 
 
 @dataclass(frozen=True)
-class Inputs:
+class Inputs(Validated):
     """``[inputs]``: every input not given comes from the embedded dataset (``dataset``)."""
+
+    KEY = "inputs"
 
     dataset: str = _f("nea", "choice", "embedded dataset that supplies every input not given here", choices=("nea",))
 
@@ -102,18 +73,28 @@ class Inputs:
     countries_layer: str | None = _f(None, "str", "layer name inside countries")
     layers: tuple[ExtraLayer, ...] = field(default=(), metadata={"check": Check("tables", "extra raster layers ([[inputs.layers]])")})
 
+    def check(self) -> None:
+        object.__setattr__(self, "layers", tuple(self.layers))
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, ExtraLayer):
+                raise FieldError(f"inputs.layers[{i}]", f"got {layer!r}; expected an ExtraLayer")
+
 
 @dataclass(frozen=True)
-class Species:
+class Species(Validated):
     """``[species]``: the species profile (resistance table and dispersal limit)."""
+
+    KEY = "species"
 
     profile: str | None = _f(None, "str", "species profile name (see `corridors datasets species`); default: the dataset's default profile")
 
 
 # ---------------------------------------------------------------------------------------- parameters
 @dataclass(frozen=True)
-class Parameters:
+class Parameters(Validated):
     """``[parameters]``: distances in metres, costs in cost units (resistance x metres)."""
+
+    KEY = "parameters"
 
     border_distance: float = _f(50_000.0, "float", "a reserve is a border reserve within this distance of an international land border (m)", minimum=0.0)
     max_gap: float = _f(400_000.0, "float", "candidate transboundary pairs are reserves at most this far apart, edge to edge (m)", minimum=0.0, exclusive_min=True)
@@ -121,22 +102,35 @@ class Parameters:
     corridor_width: float = _f(50_000.0, "float", "corridor = cells whose normalised least-cost corridor value is <= this (cost units)", minimum=0.0, exclusive_min=True)
     neighbours: int = _f(8, "choice", "grid connectivity for least-cost and circuit graphs", choices=NEIGHBOURS)
     solver: str = _f("auto", "choice", "circuit solver", choices=SOLVERS)
-    drop_through_cores: bool = _f(True, "bool", "drop links whose least-cost path passes through a third reserve (Linkage Mapper's option)")
+    drop_through_cores: bool = _f(DROP_THROUGH_CORES, "bool", "drop links whose least-cost path passes through a third reserve (Linkage Mapper's option)")
+
+    @property
+    def graph(self) -> GraphOptions:
+        """The graph options (neighbours, solver) as one validated value."""
+        return GraphOptions(neighbours=self.neighbours, solver=self.solver)
 
 
 @dataclass(frozen=True)
-class RankingWeights:
+class RankingWeights(Validated):
     """``[ranking.weights]``: weights of the normalised score components (they are rescaled to sum 1)."""
+
+    KEY = "ranking.weights"
 
     cost: float = _f(0.35, "float", "weight of the cost-weighted distance component (lower cost ranks higher)", minimum=0.0)
     resistance: float = _f(0.25, "float", "weight of the effective-resistance component (lower ranks higher)", minimum=0.0)
     centrality: float = _f(0.30, "float", "weight of the link's current-flow centrality (higher ranks higher)", minimum=0.0)
     unprotected: float = _f(0.10, "float", "weight of the share of the corridor outside reserves (higher = more conservation need)", minimum=0.0)
 
+    def check(self) -> None:
+        if self.cost + self.resistance + self.centrality + self.unprotected <= 0:
+            raise FieldError(self.KEY, "all weights are 0; give at least one positive weight")
+
 
 @dataclass(frozen=True)
-class Ranking:
+class Ranking(Validated):
     """``[ranking]``: score weights and how many corridors the gap analysis covers."""
+
+    KEY = "ranking"
 
     weights: RankingWeights = field(default_factory=RankingWeights, metadata={"check": Check("table", "score weights")})
     gap_top: int = _f(10, "int", "gaps are reported for the corridors ranked 1..gap_top", minimum=1)
@@ -145,10 +139,16 @@ class Ranking:
     pinch_window: int = _f(5, "int", "window (cells, odd) for the local-maximum search of pinch points",
                            minimum=3, odd=True)
 
+    def check(self) -> None:
+        if not isinstance(self.weights, RankingWeights):
+            raise FieldError("ranking.weights", f"got {self.weights!r}; expected RankingWeights")
+
 
 @dataclass(frozen=True)
-class Outputs:
+class Outputs(Validated):
     """``[outputs]``: optional products."""
+
+    KEY = "outputs"
 
     shapefiles: bool = _f(False, "bool", "also export every layer as a Shapefile (field names <= 10 chars)")
     report: bool = _f(True, "bool", "write report.html with PNG maps")
@@ -156,9 +156,29 @@ class Outputs:
 
 
 # ---------------------------------------------------------------------------------------- edits
+class _GeometryEdit(Validated):
+    """An edit with a geometry given as ``wkt`` or as a vector file ``path``."""
+
+    KEY = "edit"
+    GEOMETRIES: ClassVar[tuple[str, ...]] = ()
+
+    def check(self) -> None:
+        if (self.wkt is None) == (self.path is None):
+            raise FieldError(self.KEY, "give exactly one of 'wkt' (geometry as WKT) or 'path' (a vector file)")
+        if self.wkt is not None:
+            import shapely
+
+            geom = shapely.from_wkt(self.wkt)
+            if geom.geom_type not in self.GEOMETRIES or geom.is_empty:
+                got = f"an empty {geom.geom_type}" if geom.is_empty else geom.geom_type
+                raise FieldError(f"{self.KEY}.wkt", f"a {self.type} needs a {' or '.join(self.GEOMETRIES)}, got {got}")
+
+
 @dataclass(frozen=True)
-class LineEdit:
+class LineEdit(_GeometryEdit):
     """``[[edits]] type = "road" | "fence"``: lines burnt into the resistance."""
+
+    GEOMETRIES = ("LineString", "MultiLineString")
 
     type: str = _f("road", "choice", "edit type", choices=("road", "fence"))
     name: str = _f("", "str", "label used in the manifest and report")
@@ -172,8 +192,10 @@ class LineEdit:
 
 
 @dataclass(frozen=True)
-class AreaEdit:
+class AreaEdit(_GeometryEdit):
     """``[[edits]] type = "area"``: a restored or degraded area."""
+
+    GEOMETRIES = ("Polygon", "MultiPolygon")
 
     type: str = _f("area", "choice", "edit type", choices=("area",))
     name: str = _f("", "str", "label used in the manifest and report")
@@ -186,8 +208,10 @@ class AreaEdit:
 
 
 @dataclass(frozen=True)
-class ReserveEdit:
+class ReserveEdit(_GeometryEdit):
     """``[[edits]] type = "reserve"``: a new protected area (becomes a core)."""
+
+    GEOMETRIES = ("Polygon", "MultiPolygon")
 
     type: str = _f("reserve", "choice", "edit type", choices=("reserve",))
     name: str = _f("", "str", "reserve name", optional=False)

@@ -37,7 +37,7 @@ def test_hand_linkage_table(adjacency):
 
 def test_through_core_flag_and_drop():
     res, cores = _three_in_a_row()
-    net = corridors.linkage_network(res, cores, cellsize=10.0, pairs=[(3, 1)])
+    net = corridors.linkage_network(res, cores, cellsize=10.0, pairs=[(3, 1)], drop_through_cores=False)
     row = net.links.iloc[0]
     assert (row.From_Core, row.To_Core, row.CW_Dist, bool(row.Thru_Core)) == (1, 3, 160.0, True)
     assert row.Euc_Dist == 80.0
@@ -131,16 +131,20 @@ def test_map_of_core_outside_pairs_is_computed_on_demand(oracle):
     np.testing.assert_allclose(cd3, oracle(res, cores == 3, 10.0), rtol=1e-6)
 
 
-def _serial_mapper(log):
-    """An ordered map that records what it was given (stands in for a dask Executor.map)."""
-    def run(func, items, *, shared):
+class _RecordingExecutor:
+    """An ordered serial map that records what it was given (stands in for a dask Executor)."""
+
+    def __init__(self, log, reverse=False):
+        self.log, self.reverse = log, reverse
+
+    def map(self, func, items, *, shared, desc=None, threads_ok=False):
         items = list(items)
-        log.append((func, [c for c, _ in items], sorted(shared)))
-        return [func(i, **shared) for i in items]
-    return run
+        self.log.append((func, [c for c, _ in items], sorted(shared), threads_ok))
+        out = [func(i, **shared) for i in items]
+        return out[::-1] if self.reverse else out
 
 
-def test_mapper_hook_gives_the_thread_results_and_cropped_maps(oracle):
+def test_executor_hook_gives_the_thread_results_and_cropped_maps(oracle):
     from corridors.leastcost.linkage import CoreSearch, core_search
 
     res, cores = _three_in_a_row()
@@ -148,8 +152,8 @@ def test_mapper_hook_gives_the_thread_results_and_cropped_maps(oracle):
     log = []
     kw = dict(cellsize=10.0, max_cost_distance=100.0, corridor_width=20.0, adjacency="both")
     threads = corridors.linkage_network(res, cores, workers=2, **kw)
-    mapped = corridors.linkage_network(res, cores, mapper=_serial_mapper(log), **kw)
-    assert log == [(core_search, [1, 2, 3], ["bound", "labels", "ncores", "surf"])]
+    mapped = corridors.linkage_network(res, cores, executor=_RecordingExecutor(log), **kw)
+    assert log == [(core_search, [1, 2, 3], ["bound", "labels", "ncores", "surf"], True)]
     assert threads.links.equals(mapped.links) and threads.dropped.equals(mapped.dropped)
     for lid in threads.paths:
         assert np.array_equal(threads.paths[lid], mapped.paths[lid])
@@ -164,15 +168,11 @@ def test_mapper_hook_gives_the_thread_results_and_cropped_maps(oracle):
         assert np.array_equal(mapped.cost_distance(k), threads.cost_distance(k))
 
 
-def test_mapper_misuse_is_refused():
+def test_executor_misuse_is_refused():
     res, cores = _three_in_a_row()
     with pytest.raises(InputError, match="not both"):
-        corridors.linkage_network(res, cores, workers=2, mapper=_serial_mapper([]))
-    with pytest.raises(InputError, match="callable"):
-        corridors.linkage_network(res, cores, mapper=4)
-
-    def reversed_map(func, items, *, shared):
-        return [func(i, **shared) for i in reversed(list(items))]
-
+        corridors.linkage_network(res, cores, workers=2, executor=_RecordingExecutor([]))
+    with pytest.raises(InputError, match="map"):
+        corridors.linkage_network(res, cores, executor=4)
     with pytest.raises(InputError, match="in item order"):
-        corridors.linkage_network(res, cores, mapper=reversed_map)
+        corridors.linkage_network(res, cores, executor=_RecordingExecutor([], reverse=True))

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import vectors
 from corridors.cli import main
 from corridors.pipeline import compare_runs, run_scenario
-from corridors.pipeline.outputs import RANKING_COLUMNS
+from corridors.pipeline.outputs.tables import RANKING_COLUMNS
 from corridors.scenario import LineEdit, Scenario
 
 LAYERS = ["protected_areas", "border_reserves", "borders", "links", "corridors", "pinch_points", "gaps"]
@@ -28,7 +28,7 @@ def test_known_complexes_are_ranked(default_run):
     assert frozenset(("RU01", "CN01")) in pairs  # Land of the Leopard - NE China Tiger and Leopard NP
     assert frozenset(("RU11", "MN06")) in pairs  # Sokhondinsky - Onon-Balj
     assert frozenset(("RU04", "CN05")) in pairs  # Khanka - Xingkai Lake (across the frozen lake)
-    assert frozenset(("RU09", "MN01")) in pairs or frozenset(("RU09", "CN10")) in pairs  # Dauria
+    assert frozenset(("RU09", "MN01")) in pairs  # Dauria: Daursky - Mongol Daguur
 
 
 def test_every_link_joins_two_countries(default_run):
@@ -93,7 +93,7 @@ def test_output_folder_contents(default_run):
     assert man["versions"]["numpy"]
     # the resolved scenario runs as a scenario again (parses to the same parameters)
     again = Scenario.from_toml(out / "scenario.resolved.toml")
-    assert again.parameters.max_cost_distance == 300000.0 or again.parameters.max_cost_distance > 0
+    assert again.parameters.max_cost_distance == 300000.0  # the generalist profile's, written out
 
 
 def _road_across(link_line, length=300_000.0):
@@ -118,17 +118,16 @@ def test_road_raises_corridor_cost_and_compare(default_run, tmp_path):
     r = pd.read_csv(out / "ranking.csv", dtype={"From_PA": str, "To_PA": str})
     key = frozenset((top["From_PA"], top["To_PA"]))
     after = r[[frozenset((a, b)) == key for a, b in zip(r["From_PA"], r["To_PA"])]]
-    if len(after):  # the link may survive at a higher cost, or be lost (too costly)
-        assert after["CW_Dist"].iloc[0] > top["CW_Dist"]
+    assert after.empty  # a 1 km strip of resistance 1000 across the whole corridor: the link is lost
     # shapefiles: field names within 10 characters, mapping written down
     shp = out / "shapefiles"
     mapping = pd.read_csv(shp / "field_names.csv")
     assert (mapping["shapefile_field"].str.len() <= 10).all()
     assert (shp / "links.shp").is_file()
-    # compare: the pair's cost rose (or the link was lost)
+    # compare: the pair's link is reported lost
     res = compare_runs(base, out, tmp_path / "cmp")
     row = res.table[res.table["Pair"] == "|".join(sorted(key))].iloc[0]
-    assert row["Status"] == "lost" or row["d_CW_Dist"] > 0
+    assert row["Status"] == "lost"
     assert (tmp_path / "cmp" / "compare.csv").is_file() and (tmp_path / "cmp" / "change_resistance.tif").is_file()
     ch = vectors  # noqa: F841
     import rasters
@@ -196,7 +195,7 @@ def test_broken_scenarios_exit_nonzero_and_write_nothing(case, tmp_path):
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["run", str(toml), "--out", str(out)])
     assert res.exit_code != 0
-    assert res.output.startswith("error: ") or "error: " in res.output
+    assert res.output.startswith("error: "), res.output
     assert expect in res.output, res.output
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")]
@@ -214,17 +213,13 @@ def test_existing_output_refused(tmp_path):
 def test_all_four_complexes_with_a_wetland_profile():
     """Khanka (RU04) and Xingkai (CN05) are lake reserves: with a crane profile (water 5) they link,
     and so do the other three complexes."""
-    from corridors.pipeline.network import build_network
-    from corridors.pipeline.resistance import build_resistance, load_inputs
+    from corridors.pipeline.stages import build_resistance, find_links, load_inputs
     from corridors.scenario import Species
 
-    sc = dataclasses.replace(Scenario.default(), species=Species(profile="hooded_crane"))
-    loaded = load_inputs(sc)
-    res, _ = build_resistance(loaded, sc)
-    p = sc.parameters
-    net = build_network(res, loaded.pas, loaded.borders, border_distance=p.border_distance, max_gap=p.max_gap,
-                        max_cost_distance=loaded.max_cost_distance, corridor_width=p.corridor_width,
-                        neighbours=p.neighbours, drop_through_cores=p.drop_through_cores)
+    sc = dataclasses.replace(Scenario.default(), species=Species(profile="hooded_crane")).resolved()
+    inputs = load_inputs(sc)
+    res = build_resistance(inputs, sc.edits).grid
+    net = find_links(res, inputs.pas, inputs.borders, sc.parameters)
     pairs = _pairs(net.links)
     for a, b in [("RU01", "CN01"), ("RU04", "CN05"), ("RU09", "MN01"), ("RU11", "MN06")]:
         assert frozenset((a, b)) in pairs, (a, b)

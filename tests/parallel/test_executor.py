@@ -14,7 +14,7 @@ import _tasks  # noqa: E402
 
 import corridors  # noqa: E402
 from corridors.errors import ConfigError  # noqa: E402
-from corridors.pipeline.executor import Executor  # noqa: E402
+from corridors.parallel import Executor  # noqa: E402
 
 
 class _Recording(Executor):
@@ -24,9 +24,9 @@ class _Recording(Executor):
         super().__init__(*a, **kw)
         self.descs = []
 
-    def map(self, func, items, *, shared=None, desc=None):
+    def map(self, func, items, *, shared=None, desc=None, threads_ok=False):
         self.descs.append(desc)
-        return super().map(func, items, shared=shared, desc=desc)
+        return super().map(func, items, shared=shared, desc=desc, threads_ok=threads_ok)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_linkage_per_core_searches_on_dask_equal_threads(cluster):
     res, cores = _random_network()
     kw = dict(cellsize=5.0, adjacency="both", max_cost_distance=900.0, corridor_width=100.0)
     serial = corridors.linkage_network(res, cores, workers=1, **kw)
-    dist = corridors.linkage_network(res, cores, mapper=cluster.map, **kw)
+    dist = corridors.linkage_network(res, cores, executor=cluster, **kw)
     assert len(serial.links) >= 5 and len(serial.dropped) >= 1
     assert serial.links.equals(dist.links) and serial.dropped.equals(dist.dropped)
     assert serial.paths.keys() == dist.paths.keys()
@@ -76,7 +76,7 @@ def test_linkage_per_core_searches_on_dask_equal_threads(cluster):
     for k in serial.core_ids:
         assert np.array_equal(serial.cost_distance(k), dist.cost_distance(k))
     # an unbounded search from one core matches corridors.cost_distance (a separate code path)
-    full = corridors.linkage_network(res, cores, cellsize=5.0, pairs=[(10, 20)], mapper=cluster.map)
+    full = corridors.linkage_network(res, cores, cellsize=5.0, pairs=[(10, 20)], executor=cluster)
     want = corridors.cost_distance(res, cores == 10, cellsize=5.0)
     np.testing.assert_allclose(full.cost_distance(10), want, rtol=1e-6)
     assert full.links["CW_Dist"].iloc[0] == pytest.approx(want[cores == 20].min(), rel=1e-12)
@@ -84,33 +84,45 @@ def test_linkage_per_core_searches_on_dask_equal_threads(cluster):
 
 @pytest.mark.slow
 def test_pipeline_network_fans_cores_out_to_dask(cluster):
-    """build_network on the North-East Asia default: dask per-core searches == threads."""
+    """find_links on the North-East Asia default: dask per-core searches == threads."""
 
-    from corridors.pipeline.network import build_network
-    from corridors.pipeline.resistance import build_resistance, load_inputs
+    from corridors.pipeline.stages import build_resistance, find_links, load_inputs
     from corridors.scenario import Scenario
 
-    sc = Scenario.default()
-    loaded = load_inputs(sc)
-    res, _ = build_resistance(loaded, sc)
-    p = sc.parameters
-    kw = dict(border_distance=p.border_distance, max_gap=p.max_gap, max_cost_distance=loaded.max_cost_distance,
-              corridor_width=p.corridor_width, neighbours=p.neighbours, drop_through_cores=p.drop_through_cores)
-    threads = build_network(res, loaded.pas, loaded.borders, **kw)
+    sc = Scenario.default().resolved()
+    inputs = load_inputs(sc)
+    res = build_resistance(inputs, sc.edits).grid
+    threads = find_links(res, inputs.pas, inputs.borders, sc.parameters, Executor(threads=2))
     cluster.descs.clear()
-    dist = build_network(res, loaded.pas, loaded.borders, executor=cluster, **kw)
+    dist = find_links(res, inputs.pas, inputs.borders, sc.parameters, cluster)
     assert cluster.descs == ["cost distance (per core)"]
     assert len(threads.links) > 10
     assert threads.links.equals(dist.links) and threads.unlinked.equals(dist.unlinked)
     for lid in threads.linkage.paths:
         assert np.array_equal(threads.linkage.paths[lid], dist.linkage.paths[lid])
-    with pytest.raises(corridors.errors.InputError, match="not both"):
-        build_network(res, loaded.pas, loaded.borders, executor=cluster, threads=2, **kw)
 
 
 def test_bad_workers_refused():
-    with pytest.raises(ConfigError, match="--workers"):
+    with pytest.raises(ConfigError, match="workers: got -1"):
         Executor(workers=-1)
+    with pytest.raises(ConfigError, match="threads: got 0"):
+        Executor(threads=0)
+
+
+def test_threads_keep_item_order_and_run_only_thread_safe_maps_in_parallel():
+    import threading
+
+    seen = set()
+
+    def where(item):
+        seen.add(threading.get_ident())
+        return item * 2
+
+    ex = Executor(threads=4)
+    assert ex.map(where, range(40)) == [2 * i for i in range(40)]
+    assert seen == {threading.get_ident()}  # not thread-safe by default: this thread only
+    assert ex.map(where, range(40), threads_ok=True) == [2 * i for i in range(40)]
+    assert ex.describe()["kind"] == "serial"
 
 
 def test_serial_errors_propagate():

@@ -1,4 +1,4 @@
-"""Current-flow centrality of reserves and links on the reserve graph.
+"""Stage 6: current-flow centrality of reserves and links on the reserve graph.
 
 The reserve graph has one node per reserve and one edge per viable link, with edge conductance
 ``1 / Eff_Resist`` (effective resistance of the link's corridor circuit). Centrality follows
@@ -8,12 +8,36 @@ of a connected component in turn and sum the current each edge (or node) carries
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ...errors import InputError
 
-__all__ = ["current_flow_centrality"]
+__all__ = ["Centrality", "reserve_centrality", "current_flow_centrality"]
+
+
+@dataclass
+class Centrality:
+    """Result of :func:`reserve_centrality`.
+
+    links : DataFrame, the link table with ``Eff_Resist`` and ``CF_Central`` added;
+    nodes : Series of ``CF_Central`` by ``pa_id`` (every reserve, 0 when it has no link).
+    """
+
+    links: pd.DataFrame
+    nodes: pd.Series
+
+
+def reserve_centrality(links, circuits, pas) -> Centrality:
+    """Current-flow centrality on the reserve graph whose edges are the links, with conductance
+    ``1 / Eff_Resist`` from each link's corridor circuit (:class:`~.circuits.CircuitSet`)."""
+    table = links.links.copy()
+    table["Eff_Resist"] = table["Link_ID"].map(circuits.eff_resist).astype(float)
+    link_cf, node_cf = current_flow_centrality(table, nodes=list(pas["pa_id"].astype(str)))
+    table["CF_Central"] = link_cf.to_numpy()
+    return Centrality(links=table, nodes=node_cf)
 
 
 def current_flow_centrality(

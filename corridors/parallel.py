@@ -1,8 +1,11 @@
-"""Run independent pieces of a run serially or on a dask.distributed cluster.
+"""The one parallel-map interface: run independent pieces serially, on threads, or on a
+dask.distributed cluster.
 
-The pipeline hands every fan-out (cost distance per core, circuit solve per link, scenarios in a
-batch) to :meth:`Executor.map`; results always come back in the order of the items, so a run with
-``workers=N`` or ``scheduler=ADDRESS`` writes the same files as the serial run.
+Every fan-out (cost distance per core, circuit solve per link, scenarios in a batch, calibration
+evaluations) goes through :meth:`Executor.map`; results always come back in the order of the items,
+so a run with ``workers=N`` or ``scheduler=ADDRESS`` writes the same files as the serial run.
+Functions that release the GIL (the Numba kernels) say so with ``threads_ok=True`` and then run on
+a thread pool when no cluster is used.
 
 Running on a real cluster
 -------------------------
@@ -18,9 +21,11 @@ outputs are written only by the client process. ``examples/README.md`` has the f
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable, Sequence
 
-from ..errors import ConfigError
+from .errors import ConfigError
 
 __all__ = ["Executor"]
 
@@ -37,6 +42,9 @@ class Executor:
         processes. ``None`` or ``0`` (and no ``scheduler``) runs serially in this process.
     scheduler : str, optional
         Address of an existing dask scheduler (``tcp://host:8786``); overrides ``workers``.
+    threads : int, optional
+        Without a cluster, maps with ``threads_ok=True`` run on this many threads (default: the
+        CPU count; 1 runs them in this thread).
     progress : bool
         Show a tqdm progress bar per :meth:`map` call.
 
@@ -46,10 +54,14 @@ class Executor:
     (module-level); the items and shared arguments are sent to workers once.
     """
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None, *, progress: bool = False):
+    def __init__(self, workers: int | None = None, scheduler: str | None = None, *, threads: int | None = None,
+                 progress: bool = False):
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
-            raise ConfigError(f"--workers: got {workers!r}; give a whole number of worker processes >= 1 (0 = serial)")
+            raise ConfigError(f"workers: got {workers!r}; give a whole number of worker processes >= 1 (0 = serial)")
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+            raise ConfigError(f"threads: got {threads!r}; give a whole number of threads >= 1")
         self.workers = workers or 0
+        self.threads = threads or os.cpu_count() or 1
         self.scheduler = scheduler
         self.progress = progress
         self._client = None
@@ -91,7 +103,7 @@ class Executor:
                 self._client = Client(self.scheduler, timeout="20s")
             except OSError as exc:
                 raise ConfigError(
-                    f"--scheduler: cannot connect to dask scheduler {self.scheduler!r} ({exc}); "
+                    f"scheduler: cannot connect to dask scheduler {self.scheduler!r} ({exc}); "
                     "check the address (tcp://HOST:8786) and that the scheduler is running"
                 ) from exc
         else:
@@ -127,6 +139,7 @@ class Executor:
         *,
         shared: dict[str, Any] | None = None,
         desc: str | None = None,
+        threads_ok: bool = False,
     ) -> list[Any]:
         """``[func(item, **shared) for item in items]``, serially or on the cluster.
 
@@ -140,6 +153,9 @@ class Executor:
             Keyword arguments common to every call (large arrays); scattered to the workers once.
         desc : str, optional
             Progress-bar label.
+        threads_ok : bool
+            ``func`` is thread-safe and releases the GIL: without a cluster it runs on
+            :attr:`threads` threads.
 
         Returns
         -------
@@ -152,17 +168,26 @@ class Executor:
             return []
         bar = self._bar(len(items), desc)
         try:
-            if not self.is_distributed:
-                out = []
-                for item in items:
-                    out.append(func(item, **shared))
-                    if bar is not None:
-                        bar.update(1)
-                return out
-            return self._map_dask(func, items, shared, bar)
+            if self.is_distributed:
+                return self._map_dask(func, items, shared, bar)
+            nthreads = min(self.threads, len(items)) if threads_ok else 1
+            return self._map_local(func, items, shared, bar, nthreads)
         finally:
             if bar is not None:
                 bar.close()
+
+    @staticmethod
+    def _map_local(func, items: Sequence[Any], shared: dict[str, Any], bar, nthreads: int) -> list[Any]:
+        def one(item):
+            result = func(item, **shared)
+            if bar is not None:
+                bar.update(1)
+            return result
+
+        if nthreads <= 1:
+            return [one(item) for item in items]
+        with ThreadPoolExecutor(max_workers=nthreads) as pool:
+            return list(pool.map(one, items))
 
     def _map_dask(self, func, items: Sequence[Any], shared: dict[str, Any], bar) -> list[Any]:
         from dask.distributed import as_completed

@@ -1,4 +1,4 @@
-"""Step 3: circuit metrics per link - effective resistance and current density in the corridor.
+"""Stage 5: circuit metrics per link - effective resistance and current density in the corridor.
 
 As Linkage Mapper's Pinchpoint Mapper does, each link gets its own pairwise circuit: the two
 reserves are focal regions (each shorted to one node), the habitat is the resistance surface
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LinkCircuit", "LinkResult", "link_tasks", "solve_link"]
+from ...errors import SolverError
+
+__all__ = ["LinkCircuit", "LinkResult", "CircuitSet", "solve_circuits", "link_tasks", "solve_link"]
 
 
 @dataclass
@@ -50,6 +52,35 @@ class LinkResult:
     solver: str = ""
 
 
+@dataclass
+class CircuitSet:
+    """Result of :func:`solve_circuits`: one :class:`LinkResult` per corridor window, in order."""
+
+    results: list[LinkResult]
+
+    @property
+    def eff_resist(self) -> dict[int, float]:
+        """``{Link_ID: effective resistance}``."""
+        return {r.link_id: r.eff_resist for r in self.results}
+
+    @property
+    def solvers(self) -> list[str]:
+        """The solvers the circuit core chose, sorted, once each."""
+        return sorted({r.solver for r in self.results if r.solver})
+
+
+def solve_circuits(resistance, corridors, graph, executor) -> CircuitSet:
+    """Solve every link's corridor circuit (one task per link on ``executor``).
+
+    ``corridors`` is a :class:`~.corridors.CorridorSet`; ``graph`` the
+    :class:`~corridors.graph_options.GraphOptions` (neighbours, solver).
+    """
+    tasks = link_tasks(resistance, corridors.windows)
+    results = executor.map(solve_link, tasks, shared={"neighbours": graph.neighbours, "solver": graph.solver},
+                           desc="circuits (per link)")
+    return CircuitSet(results)
+
+
 def link_tasks(resistance, windows) -> list[LinkCircuit]:
     """Cut one :class:`LinkCircuit` per corridor window from the full resistance grid."""
     res = resistance.masked_float(np.float64)
@@ -70,8 +101,8 @@ def solve_link(task: LinkCircuit, *, neighbours: int = 8, solver: str = "auto") 
     """
     from threadpoolctl import threadpool_limits
 
-    from ..circuit.pairwise import pairwise
-    from ..circuit.solvers import load_backends
+    from ...circuit.pairwise import pairwise
+    from ...circuit.solvers import load_backends
 
     load_backends()  # so that threadpool_limits below sees the solver's BLAS
     focal = {1: np.flatnonzero(task.core_a.ravel()), 2: np.flatnonzero(task.core_b.ravel())}
@@ -84,8 +115,6 @@ def solve_link(task: LinkCircuit, *, neighbours: int = 8, solver: str = "auto") 
     eff = result.resistance(1, 2)
     cur = result.current_maps.get((1, 2))
     if eff <= 0 or cur is None:
-        from ..errors import SolverError
-
         raise SolverError(
             f"link {task.link_id}: its two reserves are not connected inside the corridor circuit "
             f"(effective resistance {eff}); widen parameters.corridor_width"

@@ -6,7 +6,7 @@ import sys
 
 _SCRIPT = """
 import numpy as np
-from corridors.pipeline.circuits import LinkCircuit, solve_link
+from corridors.pipeline.stages.circuits import LinkCircuit, solve_link
 rng = np.random.default_rng(7)
 r = rng.uniform(1.0, 100.0, (150, 220))
 r[60:90, 100] = np.nan

@@ -2,7 +2,7 @@
 
 Classes that depend on the data (rank classes, colour-ramp limits) are computed from the layer
 being written, so the style always matches it. The same XML elements are embedded into the QGIS
-project by :mod:`corridors.pipeline.report`'s project writer.
+project by :mod:`.qgis_project`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Sequence
 
-from .._atomic import atomic_write_text
-from ..errors import InputError
+from rasters.atomic import atomic_write_text
+from ...errors import InputError
 
 __all__ = [
     "QGIS_VERSION",

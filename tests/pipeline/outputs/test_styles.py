@@ -6,8 +6,9 @@ import geopandas as gpd
 import shapely
 from pyproj import CRS
 
-from corridors.pipeline.project import ProjectLayer, write_project
-from corridors.styles import LAYER_STYLES, style_for_layer, to_qml
+from corridors.pipeline.outputs.qgis_project import ProjectLayer, write_project
+from corridors.pipeline.outputs.qgis import RASTER_ORDER
+from corridors.pipeline.outputs.styles import LAYER_STYLES, style_for_layer, to_qml
 
 
 def test_every_style_is_valid_qml():
@@ -15,7 +16,10 @@ def test_every_style_is_valid_qml():
         els, kw = style_for_layer(name, n_links=23, value_range=(1.0, 50.0))
         root = ET.fromstring(to_qml(els, **kw).split("\n", 1)[1])
         assert root.tag == "qgis"
-        assert root.find("renderer-v2") is not None or root.find("pipe") is not None
+        if name in RASTER_ORDER:
+            assert root.find("pipe") is not None and root.find("renderer-v2") is None, name
+        else:
+            assert root.find("renderer-v2") is not None and root.find("pipe") is None, name
 
 
 def test_rank_classes_cover_every_rank():

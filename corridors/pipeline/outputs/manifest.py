@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .._atomic import atomic_write_text
+from rasters.atomic import atomic_write_text
 
 __all__ = ["sha256", "file_record", "versions", "Timer", "write_manifest", "MANIFEST_VERSION"]
 
@@ -46,7 +46,7 @@ def versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             out[name] = None
     if out.get("corridors") is None:
-        from .._version import __version__
+        from ..._version import __version__
 
         out["corridors"] = __version__
     return out

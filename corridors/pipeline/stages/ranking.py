@@ -1,4 +1,4 @@
-"""The corridor ranking score: a weighted sum of normalised components, all written out.
+"""Stage 7: the corridor ranking score, a weighted sum of normalised components, all written out.
 
 Score
 -----
@@ -26,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError
+from ...errors import ConfigError, InputError
 
-__all__ = ["rank_links", "COMPONENTS", "SCORE_FORMULA", "normalise"]
+__all__ = ["rank_corridors", "rank_links", "COMPONENTS", "SCORE_FORMULA", "normalise"]
 
 #: (raw column, component column, weight column, weight key, higher raw value is better)
 COMPONENTS = (
@@ -58,6 +58,14 @@ def normalise(values: np.ndarray, higher_is_better: bool | None) -> np.ndarray:
     if not hi > lo:
         return np.ones_like(v)
     return (v - lo) / (hi - lo) if higher_is_better else (hi - v) / (hi - lo)
+
+
+def rank_corridors(centrality, corridors, weights) -> pd.DataFrame:
+    """The ranked link table: the centrality stage's links (with ``Eff_Resist``, ``CF_Central``)
+    joined with each corridor's ``Corr_km2`` and ``Unprot_Shr``, scored by :func:`rank_links`."""
+    polygons = corridors.polygons[["Link_ID", "Corr_km2", "Unprot_Shr"]]
+    table = centrality.links.merge(polygons, on="Link_ID", how="left")
+    return rank_links(table, weights)
 
 
 def rank_links(links: pd.DataFrame, weights) -> pd.DataFrame:

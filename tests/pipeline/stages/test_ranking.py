@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from corridors.pipeline.ranking import rank_links
+from corridors.pipeline.stages.ranking import rank_links
 
 
 def test_rank_by_hand():

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from rasters.errors import DataFormatError
+from .errors import DataFormatError
 
 __all__ = ["atomic_write_text"]
 

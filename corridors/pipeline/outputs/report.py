@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._atomic import atomic_write_text
-from .ranking import SCORE_FORMULA
+from rasters.atomic import atomic_write_text
+from ..stages.ranking import SCORE_FORMULA
 
-__all__ = ["render_maps", "write_report"]
+__all__ = ["write_run_report", "render_maps", "write_report"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1200px;color:#222}
@@ -194,3 +194,36 @@ def write_report(path: Path, *, title: str, scenario: dict[str, Any], maps: dict
                  "resistance.tif, corridor_mosaic.tif, current_density.tif, manifest.json, "
                  "scenario.resolved.toml, corridors.log.</p></body></html>")
     return atomic_write_text(path, "\n".join(parts))
+
+
+def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
+    """``report.html`` and its PNG maps for a run (:class:`~..results.StageResults` ``r``); the
+    names written."""
+    from .layers import links_layer
+    from .rasters import output_rasters
+
+    grids = output_rasters(r)
+    links_gdf = links_layer(r)
+    gaps, unlinked, pinch = r.gaps.gaps, r.gaps.unlinked, r.pinch_points.points
+    maps = render_maps(folder, resistance=grids["resistance"], mosaic=grids["corridor_mosaic"],
+                       current=grids["current_density"], pas=r.inputs.pas, borders=r.inputs.borders,
+                       links=links_gdf, corridors=r.gaps.corridors, gaps=gaps, pinch=pinch,
+                       top=min(r.scenario.ranking.gap_top, len(r.ranking)))
+    p = r.scenario.parameters
+    summary = {
+        "scenario": r.scenario.name, "species profile": r.inputs.profile.name,
+        "border reserves": len(r.links.border_reserves), "candidate pairs": len(r.links.pairs),
+        "viable links": len(r.ranking), "pairs without a viable corridor": len(unlinked),
+        "gap polygons (top corridors)": len(gaps),
+        "gap area, km2": f"{gaps['Area_km2'].sum():.0f}" if len(gaps) else "0",
+        "max cost distance (cost units)": f"{p.max_cost_distance:g}",
+        "corridor width (cost units)": f"{p.corridor_width:g}",
+    }
+    write_report(folder / "report.html", title=f"Transboundary corridors: {r.scenario.name}",
+                 scenario=r.scenario.to_dict(), maps=maps, ranking=r.ranking,
+                 gaps=pd.DataFrame(gaps.drop(columns="geometry")),
+                 unlinked=pd.DataFrame(unlinked.drop(columns="geometry")),
+                 pinch=pd.DataFrame(pinch.drop(columns="geometry")), sources=r.inputs.sources,
+                 timings=timings, summary=summary)
+    return [*maps.values(), "report.html"]
+

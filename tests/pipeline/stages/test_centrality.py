@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from corridors.pipeline.centrality import current_flow_centrality
+from corridors.pipeline.stages.centrality import current_flow_centrality
 
 
 def _dense(nodes, edges):
@@ -59,7 +59,7 @@ def test_bridge_carries_k_times_m_and_components_are_separate():
 
 _HASH_SEED_SCRIPT = """
 import pandas as pd
-from corridors.pipeline.centrality import current_flow_centrality
+from corridors.pipeline.stages.centrality import current_flow_centrality
 ids = ["RU01", "CN01", "KP02", "MN06", "RU11", "CN10", "MN01", "RU09"]
 rows = [(a, b, 1.0 + 0.37 * i + 0.11 * j) for i, a in enumerate(ids) for j, b in enumerate(ids) if i < j and (i + j) % 3]
 links = pd.DataFrame(rows, columns=["From_PA", "To_PA", "Eff_Resist"])

@@ -1,0 +1,73 @@
+"""Everything a run writes, from the stage results: vector layers (GeoPackage, Shapefiles),
+rasters (COGs), ``ranking.csv``, QGIS styles and project, the report, the resolved scenario and
+the manifest. Each module writes one kind of output; :func:`write_outputs` and
+:func:`write_report` are what the run calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .layers import build_layers, write_vectors
+from .manifest import file_record, write_manifest
+from .qgis import write_styles_and_project
+from .rasters import output_rasters, write_rasters
+from .report import write_run_report
+from .tables import RANKING_COLUMNS, write_ranking
+
+__all__ = ["write_outputs", "write_report", "write_run_manifest", "RANKING_COLUMNS"]
+
+
+def write_outputs(folder: Path, r) -> list[str]:
+    """GeoPackage (+ Shapefiles), ranking.csv, COGs, styles and the QGIS project; the names written."""
+    out = r.scenario.outputs
+    layers = build_layers(r)
+    files = write_vectors(folder, layers, shapefiles=out.shapefiles)
+    write_ranking(folder / "ranking.csv", r.ranking)
+    files.append("ranking.csv")
+    grids = output_rasters(r) if out.cogs else {}
+    files += write_rasters(folder, grids)
+    grid = r.resistance.grid
+    files += write_styles_and_project(folder, layers=layers, rasters_out=grids, n_links=len(r.ranking),
+                                      crs=grid.crs, extent=grid.bounds, title=f"corridors: {r.scenario.name}")
+    return files
+
+
+def write_report(folder: Path, r, timings: dict[str, float], inputs: list[dict]) -> list[str]:
+    """``scenario.resolved.toml`` and, when asked, ``report.html`` with its maps; the names written.
+
+    ``inputs``: :func:`file_record` of each input file (hashed once per run).
+    """
+    r.scenario.write_toml(folder / "scenario.resolved.toml", header=_resolved_header(r, inputs))
+    files = ["scenario.resolved.toml"]
+    if r.scenario.outputs.report:
+        files += write_run_report(folder, r, timings)
+    return files
+
+
+def input_records(r) -> list[dict]:
+    """``{role, path, bytes, sha256}`` of every input file of the run."""
+    return [file_record(path, role) for role, path in r.inputs.files]
+
+
+def write_run_manifest(folder: Path, r, *, inputs: list[dict], timings: dict[str, float], total_s: float,
+                       executor: dict, files: list[str]) -> None:
+    """``manifest.json``: inputs with SHA-256, the resolved scenario, versions, timings, counts."""
+    write_manifest(folder / "manifest.json", scenario=r.scenario.to_dict(), inputs=inputs, timings=timings,
+                   total_s=total_s, executor=executor, outputs=files,
+                   extra={"species_profile": r.inputs.profile.name, "resistance_table": r.inputs.table_source,
+                          "counts": {"border_reserves": len(r.links.border_reserves),
+                                     "candidate_pairs": len(r.links.pairs), "links": len(r.ranking),
+                                     "unlinked_pairs": len(r.gaps.unlinked), "gaps": len(r.gaps.gaps),
+                                     "pinch_points": len(r.pinch_points.points)},
+                          "solvers": r.circuits.solvers})
+
+
+def _resolved_header(r, inputs: list[dict]) -> str:
+    """Comment header of scenario.resolved.toml."""
+    lines = [f"Resolved scenario {r.scenario.name!r}: every default filled in, paths absolute.",
+             f"Source: {r.scenario.source or '(embedded default)'}",
+             f"Resistance table: {r.inputs.table_source}", "Input files (sha256):"]
+    for (role, path), rec in zip(r.inputs.files, inputs):
+        lines.append(f"  {role}: {path} {rec['sha256']}")
+    lines.append("Run it again with: corridors run scenario.resolved.toml --out DIR")
+    return "\n".join(lines)

@@ -1,0 +1,26 @@
+"""``ranking.csv``: every link with each raw metric, normalised component, weight and the score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from rasters.atomic import atomic_write_text
+
+__all__ = ["RANKING_COLUMNS", "write_ranking"]
+
+#: ranking.csv columns (all within Shapefile's 10 characters; Linkage Mapper names where they match)
+RANKING_COLUMNS = [
+    "Rank", "Link_ID", "From_PA", "To_PA", "From_Name", "To_Name", "From_ISO3", "To_ISO3",
+    "From_Core", "To_Core", "Euc_Dist", "CW_Dist", "LCP_Length", "cwd2Euc_R", "cwd2Path_R",
+    "Thru_Core", "Corr_km2", "Eff_Resist", "CF_Central", "Unprot_Shr",
+    "N_Cost", "W_Cost", "N_Resist", "W_Resist", "N_Central", "W_Central", "N_Unprot", "W_Unprot",
+    "Score",
+]
+
+
+def write_ranking(path: Path, ranking: pd.DataFrame) -> Path:
+    """``ranking.csv`` with every score component (full float precision, so it recomputes exactly)."""
+    df = ranking[RANKING_COLUMNS]
+    return atomic_write_text(path, df.to_csv(index=False, float_format=None))

@@ -1,0 +1,61 @@
+"""What a run produces: each stage's typed result (:class:`StageResults`, handed to the outputs)
+and the summary returned to the caller (:class:`RunResult`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["StageResults", "RunResult"]
+
+
+@dataclass
+class StageResults:
+    """The result of every stage of one run, filled in stage order (None until run).
+
+    scenario : the resolved Scenario; inputs : RunInputs; resistance : Resistance; links : LinkSet;
+    corridors : CorridorSet; circuits : CircuitSet; centrality : Centrality; ranking : the ranked
+    link table (DataFrame, as in ranking.csv); pinch_points : PinchPoints; gaps : Gaps.
+    """
+
+    scenario: Any
+    inputs: Any = None
+    resistance: Any = None
+    links: Any = None
+    corridors: Any = None
+    circuits: Any = None
+    centrality: Any = None
+    ranking: pd.DataFrame | None = None
+    pinch_points: Any = None
+    gaps: Any = None
+
+
+@dataclass
+class RunResult:
+    """What :func:`~corridors.pipeline.run_scenario` produced.
+
+    out : the output folder; ranking : the ranked link table (as in ranking.csv); gaps, unlinked,
+    pinch_points : the gap tables; timings : seconds per stage; total_s : whole run;
+    files : names written in ``out``.
+    """
+
+    out: Path
+    ranking: pd.DataFrame
+    gaps: pd.DataFrame
+    unlinked: pd.DataFrame
+    pinch_points: pd.DataFrame
+    timings: dict[str, float]
+    total_s: float
+    files: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_stages(cls, out: Path, r: StageResults, timings: dict[str, float], total_s: float,
+                    files: list[str]) -> "RunResult":
+        def table(gdf) -> pd.DataFrame:
+            return pd.DataFrame(gdf.drop(columns="geometry"))
+
+        return cls(out=out, ranking=r.ranking, gaps=table(r.gaps.gaps), unlinked=table(r.gaps.unlinked),
+                   pinch_points=table(r.pinch_points.points), timings=timings, total_s=total_s, files=files)

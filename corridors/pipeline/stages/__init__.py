@@ -1,0 +1,27 @@
+"""The stages of the main job, in the order :func:`corridors.pipeline.run._run` runs them.
+
+Each module is one step: a function from typed inputs to a typed result, usable and testable on
+its own from Python.
+"""
+
+from .centrality import Centrality, reserve_centrality
+from .circuits import CircuitSet, solve_circuits
+from .corridors import CorridorSet, build_corridors
+from .gaps import Gaps, find_gaps
+from .inputs import RunInputs, load_inputs
+from .links import LinkSet, find_links
+from .pinch_points import PinchPoints, find_pinch_points
+from .ranking import rank_corridors
+from .resistance import Resistance, build_resistance
+
+__all__ = [
+    "load_inputs", "RunInputs",
+    "build_resistance", "Resistance",
+    "find_links", "LinkSet",
+    "build_corridors", "CorridorSet",
+    "solve_circuits", "CircuitSet",
+    "reserve_centrality", "Centrality",
+    "rank_corridors",
+    "find_pinch_points", "PinchPoints",
+    "find_gaps", "Gaps",
+]

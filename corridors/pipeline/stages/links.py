@@ -1,0 +1,124 @@
+"""Stage 3: cores, border reserves, candidate transboundary pairs and their least-cost links."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...errors import InputError
+
+__all__ = ["LinkSet", "find_links", "unlinked_pairs"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LinkSet:
+    """Result of :func:`find_links`.
+
+    cores : vectors.CoreGrid; border_reserves : GeoDataFrame; pairs : candidate pairs (pa ids);
+    linkage : corridors.leastcost.LinkageNetwork; links : Linkage Mapper's link table with each
+    end's reserve id, name and country (``From_PA``, ``From_Name``, ``From_ISO3``, ...);
+    unlinked : candidate pairs without a viable link, with ``Reason``.
+    """
+
+    cores: Any
+    border_reserves: Any
+    pairs: pd.DataFrame
+    linkage: Any
+    links: pd.DataFrame
+    unlinked: pd.DataFrame
+
+
+def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
+    """Border reserves -> candidate pairs -> least-cost links (Linkage Mapper's table).
+
+    Every reserve is a core (so paths through a third reserve are detected), but only candidate
+    transboundary pairs of border reserves are linked.
+
+    Parameters
+    ----------
+    resistance : rasters.Grid
+    pas, borders : GeoDataFrame
+        Reserves (``pa_id``, ``name``, ``iso3``) and land borders, in the grid's CRS.
+    params : corridors.scenario.Parameters
+        Resolved (``max_cost_distance`` set).
+    executor : corridors.parallel.Executor, optional
+        Runs the per-core cost-distance searches (threads, or one task per core on a dask
+        cluster); the links do not depend on it.
+
+    Raises
+    ------
+    InputError
+        No candidate pair, or no viable link among them.
+    """
+    import vectors
+
+    from ...leastcost import linkage_network
+
+    cores = vectors.rasterize_cores(pas, resistance)
+    br = vectors.border_reserves(pas, borders, params.border_distance)
+    pairs = vectors.candidate_pairs(br, max_gap=params.max_gap, borders=borders)
+    lost = set(cores.lost)
+    reasons = {frozenset((a, b)): "reserve has no cell on the grid"
+               for a, b in zip(pairs["pa_a"], pairs["pa_b"]) if a in lost or b in lost}
+    usable = pairs[[frozenset((a, b)) not in reasons for a, b in zip(pairs["pa_a"], pairs["pa_b"])]]
+    if usable.empty:
+        raise InputError(
+            f"no candidate transboundary pairs: {len(br)} border reserves within "
+            f"{params.border_distance:g} m of a border, none within max_gap {params.max_gap:g} m of a reserve in a "
+            "neighbouring country; raise parameters.border_distance or parameters.max_gap"
+        )
+    core_pairs = [(cores.core_id(a), cores.core_id(b)) for a, b in zip(usable["pa_a"], usable["pa_b"])]
+    log.info("%d border reserves, %d candidate pairs", len(br), len(usable))
+    net = linkage_network(resistance, cores.grid, neighbours=params.neighbours, pairs=core_pairs,
+                          max_cost_distance=params.max_cost_distance, drop_through_cores=params.drop_through_cores,
+                          corridor_width=params.corridor_width, executor=executor)
+    pa_of = {k + 1: pid for k, pid in enumerate(cores.pa_ids)}
+    links = _name_ends(net.links, pas, pa_of)
+    reasons.update(_drop_reasons(net.dropped, pa_of))
+    if links.empty:
+        raise InputError(
+            f"no viable link among {len(pairs)} candidate pairs (max_cost_distance "
+            f"{params.max_cost_distance:g}); raise parameters.max_cost_distance or check the resistance table"
+        )
+    linked = {frozenset((a, b)) for a, b in zip(links["From_PA"], links["To_PA"])}
+    unlinked = unlinked_pairs(pairs, linked, reasons)
+    return LinkSet(cores=cores, border_reserves=br, pairs=pairs, linkage=net, links=links, unlinked=unlinked)
+
+
+def _name_ends(links: pd.DataFrame, pas, pa_of: dict[int, str]) -> pd.DataFrame:
+    """The link table with each end's reserve id, name and country."""
+    info = pas.set_index(pas["pa_id"].astype(str))
+    links = links.copy()
+    for end, col in (("From", "From_Core"), ("To", "To_Core")):
+        ids = links[col].map(pa_of)
+        links[f"{end}_PA"] = ids.astype(str)
+        links[f"{end}_Name"] = ids.map(info["name"]).astype(str)
+        links[f"{end}_ISO3"] = ids.map(info["iso3"]).astype(str)
+    return links
+
+
+def _drop_reasons(dropped: pd.DataFrame, pa_of: dict[int, str]) -> dict[frozenset, str]:
+    """Why each dropped link was dropped, keyed by its reserve pair."""
+    reasons = {}
+    for rec in dropped.itertuples(index=False):
+        detail = rec.reason
+        if np.isfinite(rec.CW_Dist):
+            limit = f", max {rec.limit:.4g}" if np.isfinite(rec.limit) else ""
+            detail += f" (CW_Dist {rec.CW_Dist:.4g}{limit})"
+        reasons[frozenset((pa_of[int(rec.From_Core)], pa_of[int(rec.To_Core)]))] = detail
+    return reasons
+
+
+def unlinked_pairs(pairs: pd.DataFrame, linked: set[frozenset], reasons: dict[frozenset, str]) -> pd.DataFrame:
+    """Candidate pairs (``pa_a``, ``pa_b``, ...) without a viable link, with ``Reason``."""
+    keep = [frozenset((a, b)) not in linked for a, b in zip(pairs["pa_a"], pairs["pa_b"])]
+    out = pairs.loc[keep].copy()
+    out["Reason"] = [reasons.get(frozenset((a, b)), "no least-cost path")
+                     for a, b in zip(out["pa_a"], out["pa_b"])]
+    return out.reset_index(drop=True)
