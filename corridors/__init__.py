@@ -31,6 +31,7 @@ _LAZY = {
     "barrier_improvement": "corridors.restoration",
     "barrier_analysis": "corridors.restoration",
     "barrier_network": "corridors.restoration",
+    "restoration_sites": "corridors.restoration",
     # circuit core
     "effective_resistance": "corridors.circuit",
     # main job

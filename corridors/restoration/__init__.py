@@ -17,6 +17,15 @@ from .barrier import (
     link_scores,
 )
 from .disk import disk_footprint, disk_half_widths, disk_offsets, window_min
+from .sites import (
+    RANK_BY,
+    SITE_COLUMNS,
+    RestorationSites,
+    Window,
+    describe_windows,
+    restoration_sites,
+    select_windows,
+)
 
 __all__ = [
     "barrier_improvement",
@@ -27,6 +36,13 @@ __all__ = [
     "LinkScores",
     "link_scores",
     "COMBINE",
+    "restoration_sites",
+    "RestorationSites",
+    "select_windows",
+    "describe_windows",
+    "Window",
+    "SITE_COLUMNS",
+    "RANK_BY",
     "window_min",
     "disk_footprint",
     "disk_half_widths",
