@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, InputError
-from ..scenario import AreaEdit, LineEdit, ReserveEdit, Scenario
+from ..scenario import AreaEdit, BorderFenceEdit, CrossingEdit, LineEdit, ReserveEdit, Scenario
 
 __all__ = ["LoadedInputs", "load_inputs", "build_resistance", "edit_geometries"]
 
@@ -155,7 +155,7 @@ def load_inputs(scenario: Scenario) -> LoadedInputs:
         files.append((f"inputs.layers[{i}]", layer.path))
         extra.append(layer)
     for i, e in enumerate(scenario.edits):
-        if not isinstance(e, ReserveEdit) and e.path is not None:
+        if not isinstance(e, ReserveEdit) and getattr(e, "path", None) is not None:
             files.append((f"edits[{i}].path", e.path))
     return LoadedInputs(landcover=landcover, table=table, table_source=table_source, profile=profile,
                         max_cost_distance=float(mcd), pas=pas.reset_index(drop=True), countries=countries,
@@ -254,20 +254,34 @@ def build_resistance(loaded: LoadedInputs, scenario: Scenario):
             g = rasters.slope_resistance(g)
         res = rasters.combine([res, g], layer.combine, name="resistance")
     drawn = []
+    unlined = res  # the surface without roads and fences: what a crossing gives back
+    lines = []  # (geometries, width) of every road and fence, for the crossings
     for i, e in enumerate(scenario.edits):
-        if isinstance(e, ReserveEdit):
+        if isinstance(e, (ReserveEdit, CrossingEdit)):  # crossings: after every line, below
             continue
-        geoms = edit_geometries(e, lc.crs, f"edits[{i}]")
-        _check_edit_inside(geoms, lc, e, i)
+        if isinstance(e, BorderFenceEdit):
+            from .fences import border_fence_geometries
+
+            geoms = border_fence_geometries(e, loaded.borders, lc.crs, f"edits[{i}]")
+        else:
+            geoms = edit_geometries(e, lc.crs, f"edits[{i}]")
+            _check_edit_inside(geoms, lc, e, i)
         before = res.values
-        if isinstance(e, LineEdit):
+        if isinstance(e, (LineEdit, BorderFenceEdit)):
             res = rasters.burn_lines(res, geoms, width=e.width_m, value=e.resistance, rule=e.rule, name="resistance")
+            lines.append((geoms, e.width_m))
         elif isinstance(e, AreaEdit):
             res = rasters.apply_polygons(res, geoms, value=e.value, rule=e.rule, name="resistance")
+            unlined = rasters.apply_polygons(unlined, geoms, value=e.value, rule=e.rule, name="resistance")
         for g in geoms:
             drawn.append({"Edit": i, "Type": e.type, "Name": e.name, "geometry": g})
         changed = int(np.count_nonzero(~((res.values == before) | (np.isnan(res.values) & np.isnan(before)))))
         log.info("edit %d (%s %s) applied: %d cells changed", i, e.type, e.name, changed)
+    if any(isinstance(e, CrossingEdit) for e in scenario.edits):
+        from .fences import apply_crossings
+
+        res, crossing_rows = apply_crossings(res, unlined, lines, scenario.edits, lc.crs)
+        drawn += crossing_rows
     rasters.check_resistance(res)
     edits = gpd.GeoDataFrame(drawn, columns=["Edit", "Type", "Name", "geometry"], geometry="geometry", crs=lc.crs)
     return res, edits

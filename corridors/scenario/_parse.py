@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ._schema import EDIT_TYPES, Check, ExtraLayer, RankingWeights
+from ._schema import EDIT_TYPES, BorderFenceEdit, Check, ExtraLayer, RankingWeights
 
 __all__ = ["build", "ParseContext"]
 
@@ -107,6 +107,36 @@ def _convert(value: Any, check: Check, key: str, ctx: ParseContext) -> Any:
         except Exception as exc:
             raise ctx.error(key, f"cannot interpret CRS {value!r} ({exc}); give e.g. 'EPSG:4326'") from exc
         return str(value)
+    if kind == "pairs":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
+            raise ctx.error(key, f"got {value!r}; expected {check.describe()}")
+        out = []
+        for v in items:
+            codes = v.split("-")
+            if len(codes) != 2 or not all(len(c) == 3 and c.isalpha() and c.isupper() for c in codes) \
+                    or codes[0] == codes[1]:
+                raise ctx.error(key, f"got {v!r}; a border pair is two different upper-case ISO3 codes "
+                                     "joined by '-', e.g. 'CHN-RUS'")
+            out.append(v)
+        return tuple(out)
+    if kind == "bbox":
+        ok = isinstance(value, list) and len(value) == 4 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+        if not ok:
+            raise ctx.error(key, f"got {value!r}; expected {check.describe()}")
+        w, s_, e, n = (float(v) for v in value)
+        if not (-180 <= w < e <= 180 and -90 <= s_ < n <= 90):
+            raise ctx.error(key, f"got {value!r}; expected [west, south, east, north] with -180 <= west "
+                                 "< east <= 180 and -90 <= south < north <= 90 (degrees)")
+        return (w, s_, e, n)
+    if kind == "resistance":
+        if isinstance(value, str) and value.strip().lower() == "barrier":
+            return "barrier"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value <= 0:
+            raise ctx.error(key, f"got {value!r}; expected {check.describe()}")
+        return float(value)
     raise AssertionError(f"unhandled check kind {kind}")  # pragma: no cover - schema bug
 
 
@@ -137,13 +167,26 @@ def build(cls: type, data: Any, prefix: str, ctx: ParseContext):
 
 
 def build_edit(data: Any, index: int, ctx: ParseContext):
-    """Build one ``[[edits]]`` entry (road, fence, area or reserve)."""
+    """Build one ``[[edits]]`` entry (road, fence, fence along a border, crossing, area or reserve)."""
     key = f"edits[{index}]"
     if not isinstance(data, dict):
         raise ctx.error(key, f"expected a table ([[edits]]), got {data!r}")
     etype = data.get("type")
     if etype not in EDIT_TYPES:
         raise ctx.error(f"{key}.type", f"got {etype!r}; expected one of {', '.join(map(repr, EDIT_TYPES))}")
+    if etype == "fence" and "along" in data:
+        extra = [k for k in ("wkt", "path", "layer") if k in data]
+        if extra:
+            raise ctx.error(key, f"a fence along a border takes no {extra[0]!r}: give either "
+                                 "'along' (a border pair) or 'wkt'/'path' (your own line)")
+        fence = build(BorderFenceEdit, data, key, ctx)
+        if fence.within is not None:
+            import shapely
+
+            geom = shapely.from_wkt(fence.within)
+            if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+                raise ctx.error(f"{key}.within", f"needs a Polygon or MultiPolygon, got {geom.geom_type}")
+        return fence
     edit = build(EDIT_TYPES[etype], data, key, ctx)
     if (edit.wkt is None) == (edit.path is None):
         raise ctx.error(key, "give exactly one of 'wkt' (geometry as WKT) or 'path' (a vector file)")
@@ -151,7 +194,8 @@ def build_edit(data: Any, index: int, ctx: ParseContext):
         import shapely
 
         geom = shapely.from_wkt(edit.wkt)
-        want = ("LineString", "MultiLineString") if etype in ("road", "fence") else ("Polygon", "MultiPolygon")
+        want = {"road": ("LineString", "MultiLineString"), "fence": ("LineString", "MultiLineString"),
+                "crossing": ("Point", "MultiPoint")}.get(etype, ("Polygon", "MultiPolygon"))
         if geom.geom_type not in want or geom.is_empty:
             raise ctx.error(f"{key}.wkt", f"a {etype} needs a {' or '.join(want)}, got {geom.geom_type}")
     return edit

@@ -13,6 +13,8 @@ from . import _toml
 from ._parse import ParseContext, build, build_edit
 from ._schema import (
     AreaEdit,
+    BorderFenceEdit,
+    CrossingEdit,
     Inputs,
     LineEdit,
     Outputs,
@@ -24,7 +26,7 @@ from ._schema import (
 
 __all__ = ["Scenario", "Edit"]
 
-Edit = Union[LineEdit, AreaEdit, ReserveEdit]
+Edit = Union[LineEdit, AreaEdit, ReserveEdit, BorderFenceEdit, CrossingEdit]
 
 _SECTIONS = {
     "inputs": Inputs,
