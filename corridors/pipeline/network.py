@@ -76,10 +76,13 @@ def build_network(resistance, pas, borders, *, border_distance: float, max_gap: 
     br = vectors.border_reserves(pas, borders, border_distance)
     pairs = vectors.candidate_pairs(br, max_gap=max_gap, borders=borders)
     lost = set(cores.lost)
+    walled = _reserves_on_barriers(cores, resistance)
     reasons: dict[frozenset, str] = {}
     for a, b in zip(pairs["pa_a"], pairs["pa_b"]):
         if a in lost or b in lost:
             reasons[frozenset((a, b))] = "reserve has no cell on the grid"
+        elif a in walled or b in walled:
+            reasons[frozenset((a, b))] = "every cell of a reserve is a barrier (e.g. under a fence edit)"
     usable = pairs[[frozenset((a, b)) not in reasons for a, b in zip(pairs["pa_a"], pairs["pa_b"])]]
     if usable.empty:
         raise InputError(
@@ -95,7 +98,11 @@ def build_network(resistance, pas, borders, *, border_distance: float, max_gap: 
         how = {"mapper": partial(executor.map, desc="cost distance (per core)")}
     else:
         how = {"workers": threads}
-    net = linkage_network(resistance, cores.grid, neighbours=neighbours, pairs=core_pairs,
+    core_grid = cores.grid
+    if walled:  # such a reserve cannot be a source: leave it out of the least-cost searches
+        gone = np.isin(core_grid.values, [cores.core_id(p) for p in walled])
+        core_grid = core_grid.with_values(np.where(gone, 0, core_grid.values))
+    net = linkage_network(resistance, core_grid, neighbours=neighbours, pairs=core_pairs,
                           max_cost_distance=max_cost_distance, drop_through_cores=drop_through_cores,
                           corridor_width=corridor_width, **how)
     info = pas.set_index(pas["pa_id"].astype(str))
@@ -116,6 +123,20 @@ def build_network(resistance, pas, borders, *, border_distance: float, max_gap: 
     linked = {frozenset((a, b)) for a, b in zip(links["From_PA"], links["To_PA"])}
     unlinked = unlinked_pairs(pairs, linked, reasons)
     return Network(cores=cores, border_reserves=br, pairs=pairs, linkage=net, links=links, unlinked=unlinked)
+
+
+def _reserves_on_barriers(cores, resistance) -> set[str]:
+    """Reserves all of whose cells are barriers (NaN/inf/nodata resistance), logged."""
+    ids = cores.grid.values.ravel()
+    passable = np.isfinite(resistance.masked_float(np.float64)).ravel()
+    n = len(cores.pa_ids)
+    total = np.bincount(ids, minlength=n + 1)[1:]
+    free = np.bincount(ids[passable], minlength=n + 1)[1:]
+    walled = {cores.pa_ids[k] for k in range(n) if total[k] > 0 and free[k] == 0}
+    if walled:
+        log.warning("%d reserve(s) lie entirely on barriers and take no part in the links: %s",
+                    len(walled), sorted(walled)[:20])
+    return walled
 
 
 def corridor_windows(network: Network, width: float) -> list[CorridorWindow]:

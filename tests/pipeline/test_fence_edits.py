@@ -226,3 +226,22 @@ def test_full_chn_rus_fence_is_continuous(nea_fenced):
     x, y = fenced.xy(rr, cc)
     assert np.all(shapely.distance(shapely.points(x, y), line) <= 500 + fenced.cellsize * 1.5)
     assert new.sum() > line.length / fenced.cellsize  # about one cell per 5 km of border or more
+
+
+def test_reserve_under_the_fence_is_reported_not_fatal(nea_fenced):
+    """At 5 km a fence cell can cover a small reserve's only cell (KP01 Rason, on the Tumen under
+    a PRK-RUS fence): its pairs are reported unlinked with the reason instead of failing the run."""
+    from corridors.pipeline.network import build_network
+
+    loaded, _, _ = nea_fenced
+    sc = Scenario.default().with_edits(BorderFenceEdit(along=("CHN-RUS", "PRK-RUS")))
+    fenced, _ = build_resistance(loaded, sc)
+    p = sc.parameters
+    net = build_network(fenced, loaded.pas, loaded.borders, border_distance=p.border_distance,
+                        max_gap=p.max_gap, max_cost_distance=loaded.max_cost_distance,
+                        corridor_width=p.corridor_width, neighbours=8, drop_through_cores=True, threads=1)
+    core = net.cores.grid.values == net.cores.core_id("KP01")
+    assert core.any() and np.isnan(fenced.values[core]).all()
+    rows = net.unlinked[(net.unlinked.pa_a == "KP01") | (net.unlinked.pa_b == "KP01")]
+    assert len(rows) >= 1 and rows["Reason"].str.contains("every cell of a reserve is a barrier").all()
+    assert not ((net.links.From_PA == "KP01") | (net.links.To_PA == "KP01")).any()
