@@ -50,23 +50,24 @@ def _row_running_min(values, w, out):
             out[r, c] = a if a < b else b
 
 
-#: Up to this half-width a direct scan of the 2w + 1 cells beats van Herk's three passes.
-DIRECT_MAX_W = 3
+#: Up to this half-width, 2w shifted-minimum passes (vectorised) beat van Herk's three passes.
+DIRECT_MAX_W = 4
 
 
 @njit(**JIT)
 def _row_direct_min(values, w, out):
-    """Same as :func:`_row_running_min` by a direct scan (fast for small ``w``)."""
+    """Same as :func:`_row_running_min` by ``2w`` passes of shifted minima (fast for small ``w``)."""
     nr, nc = values.shape
     for r in range(nr):
+        vr = values[r]
+        o = out[r]
         for c in range(nc):
-            lo = c - w if c - w > 0 else 0
-            hi = c + w + 1 if c + w + 1 < nc else nc
-            m = np.inf
-            for j in range(lo, hi):
-                if values[r, j] < m:
-                    m = values[r, j]
-            out[r, c] = m
+            o[c] = vr[c]
+        for s in range(1, min(w, nc - 1) + 1):
+            for c in range(nc - s):
+                o[c] = min(o[c], vr[c + s])
+            for c in range(s, nc):
+                o[c] = min(o[c], vr[c - s])
 
 
 @njit(**JIT)
@@ -116,9 +117,8 @@ def disk_min(values, half_widths):
             r0 = 0 if dr >= 0 else -dr
             r1 = nr - dr if dr >= 0 else nr
             for r in range(r0, r1):
-                src = r + dr
+                o = out[r]
+                src = rows[r + dr]
                 for c in range(nc):
-                    v = rows[src, c]
-                    if v < out[r, c]:
-                        out[r, c] = v
+                    o[c] = min(o[c], src[c])
     return out
