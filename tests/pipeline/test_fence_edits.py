@@ -245,3 +245,23 @@ def test_reserve_under_the_fence_is_reported_not_fatal(nea_fenced):
     rows = net.unlinked[(net.unlinked.pa_a == "KP01") | (net.unlinked.pa_b == "KP01")]
     assert len(rows) >= 1 and rows["Reason"].str.contains("every cell of a reserve is a barrier").all()
     assert not ((net.links.From_PA == "KP01") | (net.links.To_PA == "KP01")).any()
+
+
+def test_border_fence_example_builds():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "border_fence.toml"
+    sc = Scenario.from_toml(path)
+    loaded = load_inputs(sc)
+    res, edits = build_resistance(loaded, sc)
+    base, _ = build_resistance(loaded, Scenario.default())
+    fence_cells = np.isnan(res.values) & ~np.isnan(base.values)
+    assert fence_cells.sum() > 100  # about 560 km of border at 5 km
+    assert list(edits["Type"]) == ["fence", "crossing"]
+    gap = edits.geometry.iloc[1]
+    rr, cc = np.nonzero(rasters.rasterize([gap], res, values=1, all_touched=True).values.astype(bool))
+    assert np.isfinite(res.values[rr, cc]).all()  # the gate is open
+    import dataclasses
+
+    closed, _ = build_resistance(loaded, dataclasses.replace(sc, edits=sc.edits[:1]))
+    assert np.isnan(closed.values[rr, cc]).any()  # and it was shut before the crossing
