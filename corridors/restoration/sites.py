@@ -348,7 +348,22 @@ def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, ra
     -----
     One search per core, two disk min-filters per link and radius over the box where the link can
     score (:func:`corridors.restoration.barrier_network`), then the greedy non-overlapping choice
-    per link. About 0.5 s for 10 links at 5 radii on the embedded 960 x 540 grid.
+    per link. About 1.6 s for the 10 top links at 5 radii on the embedded 960 x 540 grid
+    (``benchmarks/bench_barrier.py``), most of it the 20 cost-distance searches.
+
+    Examples
+    --------
+    What a pipeline stage does with the run's results (resistance Grid, ``CoreGrid``, ranking,
+    gap polygons, inputs)::
+
+        top = ranking[ranking.Rank <= 10]
+        out = restoration_sites(resistance, cores.grid, top,
+                                radii=[k * resistance.cellsize for k in range(1, 6)],
+                                max_cost=loaded.max_cost_distance, landcover=loaded.landcover,
+                                classes=nea().landcover_classes, countries=loaded.countries,
+                                gaps=gaps)
+        layers["restoration_sites"] = out.sites       # GeoPackage layer
+        rasters.write(out.improvement, folder / "barrier_improvement.tif")
     """
     import pandas as pd
 

@@ -9,7 +9,6 @@ from affine import Affine
 
 from corridors.restoration import (
     SITE_COLUMNS,
-    barrier_analysis,
     barrier_network,
     describe_windows,
     disk_offsets,
@@ -201,4 +200,3 @@ def test_rank_by_per_unit_prefers_small_windows():
     assert ws[0].radius == 1.0
     ana_gain = select_windows(sc, top=1, cellsize=1.0, rank_by="gain")
     assert ana_gain[0].radius == 1.0  # equal gain 99 at every radius: the tie goes to r = 1
-    assert barrier_analysis  # imported for the public API check
