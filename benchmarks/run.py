@@ -340,7 +340,10 @@ def section_barrier(plan: dict, repeats: int | None) -> dict:
         "brute force = for every radius and window centre, the disk set to the restored resistance "
         "(1) and cost_distance rerun from core A (bounded at the original LCD), timed once.",
         "Default grid: the top 10 links of a default run; the brute force there is extrapolated "
-        "from five restored-window recomputations of the first link (one full search each).",
+        "from five restored-window recomputations of the first link (each a cost-distance search "
+        "from core A bounded at the link's LCD). Links between touching reserves (LCD of one "
+        "cell step) cannot gain from any window (restoring costs R' x 2r > LCD), hence fewer "
+        "sites than 3 per link.",
         "Disk min-filter: scipy.ndimage.minimum_filter with the same disk footprint, "
         "mode='constant', cval=inf; outputs compared for equality."]
     return out
