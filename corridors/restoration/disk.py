@@ -94,9 +94,9 @@ def window_min(values, radius: float, cellsize: float = 1.0) -> np.ndarray:
     then a minimum over the disk's row offsets; narrow runs by shifted minima): a few operations
     per cell and radius cell, equal to ``scipy.ndimage.minimum_filter(values,
     footprint=disk_footprint(...), mode="constant", cval=inf)``. Measured on 960 x 540
-    (``benchmarks/bench_barrier.py``, shared machine): about as fast as scipy at 1-2 cells
-    (0.6-1.1x), 1.5-2.3x faster at 3-4 cells, 4x at 5 and 8-9x at 10 cells. Memory: two float64
-    grids besides the input.
+    (``benchmarks/bench_barrier.py``, shared machine): level with scipy at 1-2 cells (0.9-1.5x
+    between runs), 1.5-2.5x faster at 3-4 cells, 3-4x at 5 and 8-10x at 10 cells. Memory: two
+    float64 grids besides the input.
     """
     v = np.asarray(values, dtype=np.float64)
     if v.ndim != 2:
