@@ -19,6 +19,9 @@ imports or compiles leaks into the next one):
                  (the default) and with ``--workers 2``; rankings must be identical.
 ``conformance``  ``pytest tests/circuitscape``: Circuitscape reference cases passed/failed/skipped.
 ``big``          cost distance and linkage network up to 8000 x 8000 (benchmarks/bench_big.py).
+``barrier``      barrier analysis (McRae et al. 2012) vs brute-force recomputation of the least-cost
+                 distance per restored window on a small grid, the disk min-filter vs scipy, and the
+                 top 10 links at five radii on the default grid (benchmarks/bench_barrier.py).
 
 Every time is the median of ``--repeats`` runs with min-max; ratios are peer median / our
 median ("x faster"). Numba compilation is excluded: each section compiles (or loads its cache)
@@ -43,10 +46,10 @@ sys.path.insert(0, str(HERE))
 import _common  # noqa: E402
 from _common import fmt_ratio, fmt_spread, ratio, spread  # noqa: E402
 
-SECTIONS = ("cost", "circuit", "nea", "conformance", "big")
+SECTIONS = ("cost", "circuit", "nea", "conformance", "big", "barrier")
 
 #: Threads each section may use (environment of its interpreter).
-THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2}
+THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2, "barrier": 1}
 
 #: Sizes and repeats per mode. Full: up to 8000^2 for cost distance, 2000^2 for circuits.
 PLAN = {
@@ -55,6 +58,7 @@ PLAN = {
         "circuit": {"size": 200, "k": 8, "repeats": 3, "large": False},
         "nea": {"repeats": 3},
         "big": {"sizes": [1000, 2000, 4000], "repeats": 3},
+        "barrier": {"size": 30, "repeats": 3},
     },
     "full": {
         "cost": {"sizes": [1000, 2000, 4000, 8000], "repeats": 5, "scipy_max": 2000},
@@ -62,6 +66,7 @@ PLAN = {
                     "large_k": 10},
         "nea": {"repeats": 3},
         "big": {"sizes": [1000, 2000, 4000, 8000], "repeats": 3},
+        "barrier": {"size": 50, "repeats": 5},
     },
 }
 
@@ -325,8 +330,27 @@ def section_big(plan: dict, repeats: int | None) -> dict:
     return out
 
 
+def section_barrier(plan: dict, repeats: int | None) -> dict:
+    import bench_barrier
+
+    out = bench_barrier.run(plan["size"], repeats or plan["repeats"])
+    out["threads"] = THREADS["barrier"]
+    out["notes"] = [
+        "Small grid: random resistance 1-20 with a wall of 200 (two weak cells) between two cores; "
+        "brute force = for every radius and window centre, the disk set to the restored resistance "
+        "(1) and cost_distance rerun from core A (bounded at the original LCD), timed once.",
+        "Default grid: the top 10 links of a default run; the brute force there is extrapolated "
+        "from five restored-window recomputations of the first link (each a cost-distance search "
+        "from core A bounded at the link's LCD). Links between touching reserves (LCD of one "
+        "cell step) cannot gain from any window (restoring costs R' x 2r > LCD), hence fewer "
+        "sites than 3 per link.",
+        "Disk min-filter: scipy.ndimage.minimum_filter with the same disk footprint, "
+        "mode='constant', cval=inf; outputs compared for equality."]
+    return out
+
+
 RUNNERS = {"cost": section_cost, "circuit": section_circuit, "nea": section_nea,
-           "conformance": section_conformance, "big": section_big}
+           "conformance": section_conformance, "big": section_big, "barrier": section_barrier}
 
 
 # ====================================================================================== goals
@@ -389,6 +413,11 @@ def goals(results: dict) -> list[dict]:
         "—" if not t else f"{t['passed']} passed, {t['failed']} failed, {t['skipped']} skipped"
         + (f", {t['xfailed']} expected failures" if t.get("xfailed") else ""),
         None if not t else (t["failed"] == 0 and t["passed"] > 0), "conformance")
+    bar = results.get("barrier", {}).get("nea")
+    s = bar["barrier_network_s"]["median"] if bar else None
+    add("barrier analysis of the top 10 links at five radii on the default grid in under 30 s",
+        "—" if s is None else f"{s:.2f} s (restoration sites {bar['restoration_sites_s']['median']:.2f} s)",
+        None if s is None else s < 30, "barrier")
     return out
 
 
@@ -544,6 +573,12 @@ def _md_conformance(sec):
               + (" …" if len(sec["failed"]) > 30 else "")]
     L.append("")
     return L
+
+
+def _md_barrier(sec):
+    import bench_barrier
+
+    return bench_barrier.to_markdown(sec).splitlines() + [""]
 
 
 def _md_big(sec):

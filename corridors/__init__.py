@@ -27,13 +27,19 @@ _LAZY = {
     "corridor_mosaic": "corridors.leastcost",
     "linkage_network": "corridors.leastcost",
     "LinkageNetwork": "corridors.leastcost",
+    # restoration: barrier analysis (McRae et al. 2012)
+    "barrier_improvement": "corridors.restoration",
+    "barrier_analysis": "corridors.restoration",
+    "barrier_network": "corridors.restoration",
+    "restoration_sites": "corridors.restoration",
     # circuit core
     "effective_resistance": "corridors.circuit",
     # main job
     "Scenario": "corridors.scenario",
     "run_scenario": "corridors.pipeline",
 }
-_SUBMODULES = {"datasets", "circuit", "leastcost", "circuitscape", "pipeline", "scenario"}
+_SUBMODULES = {"datasets", "circuit", "leastcost", "circuitscape", "pipeline", "scenario",
+               "restoration"}
 
 __all__ = ["__version__", *_error_names, *_LAZY]
 

@@ -8,6 +8,7 @@ from . import errors as _errors
 from .errors import *  # noqa: F403 - the whole error tree, listed once in errors.__all__
 from .grid import Grid, as_crs, crs_equal
 from .io import read, write
+from .crossings import open_crossings
 from .layers import apply_polygons, burn_lines, rasterize
 from .resistance import check_resistance, combine, load_reclass_table, reclassify
 from .terrain import slope_degrees, slope_resistance
@@ -32,6 +33,7 @@ __all__ = [
     "rasterize",
     "burn_lines",
     "apply_polygons",
+    "open_crossings",
     "slope_degrees",
     "slope_resistance",
     # errors

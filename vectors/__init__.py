@@ -7,7 +7,9 @@ from ._common import ISO3_SEPARATOR, iso3_set
 from .borders import (
     COUNTRY_FIELDS,
     DEFAULT_BORDER_TOLERANCE,
+    border_lines,
     international_borders,
+    lonlat_box,
     prepare_countries,
     read_countries,
 )
@@ -28,6 +30,8 @@ __all__ = [
     "COUNTRY_FIELDS",
     "international_borders",
     "DEFAULT_BORDER_TOLERANCE",
+    "border_lines",
+    "lonlat_box",
     "border_reserves",
     "candidate_pairs",
     "write_layers",

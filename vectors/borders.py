@@ -22,6 +22,8 @@ __all__ = [
     "prepare_countries",
     "international_borders",
     "border_pairs",
+    "border_lines",
+    "lonlat_box",
 ]
 
 #: Our field -> source columns tried in order. Natural Earth's ``ISO_A3`` is ``-99`` for a few
@@ -254,3 +256,113 @@ def border_pairs(borders: pd.DataFrame) -> list[frozenset[str]]:
             out.append(frozenset(codes))
         return out
     raise InputError("borders: need columns iso3_a and iso3_b (or pair); use vectors.international_borders")
+
+
+def _pair_key(pair) -> tuple[str, str]:
+    """("CHN", "RUS") from "CHN-RUS" or "RUS-CHN" (sorted, upper case)."""
+    if not isinstance(pair, str):
+        raise InputError(f"border pair must be a string such as 'CHN-RUS', got {pair!r}")
+    codes = [c.strip().upper() for c in pair.split("-")]
+    if len(codes) != 2 or not all(codes) or codes[0] == codes[1]:
+        raise InputError(f"border pair {pair!r} is not 'AAA-BBB' (two different ISO3 codes)")
+    return tuple(sorted(codes))  # type: ignore[return-value]
+
+
+def lonlat_box(bbox, crs, *, step_deg: float = 0.05):
+    """Polygon of a longitude/latitude box ``(west, south, east, north)`` in ``crs``.
+
+    The edges are densified every ``step_deg`` degrees before projecting, so the box's meridians
+    and parallels stay meridians and parallels (curved in most projections).
+    """
+    from pyproj import Transformer
+
+    try:
+        w, s, e, n = (float(v) for v in bbox)
+    except (TypeError, ValueError):
+        raise InputError(f"bbox must be [west, south, east, north] in degrees, got {bbox!r}") from None
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise InputError(
+            f"bbox {list(bbox)!r}: expected [west, south, east, north] in degrees with "
+            "-180 <= west < east <= 180 and -90 <= south < north <= 90"
+        )
+    ring = shapely.segmentize(shapely.box(w, s, e, n), step_deg)
+    xy = shapely.get_coordinates(ring)
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = tr.transform(xy[:, 0], xy[:, 1])
+    return shapely.make_valid(shapely.Polygon(np.column_stack([x, y])))
+
+
+def border_lines(borders: gpd.GeoDataFrame, pairs, *, bbox=None, within=None):
+    """The land border of one or more country pairs, optionally cut to a box or polygon.
+
+    For fences along a border (Linnell et al. 2016, PLoS Biology 14:e1002483, on the security
+    fences along the Eurasian borders): ``border_lines(borders, "CHN-RUS")`` is the whole
+    China-Russia border; ``bbox=(130, 42, 135, 48)`` keeps the part between 130-135 E and
+    42-48 N; ``within`` keeps the part inside a polygon (a planning region). Both together keep
+    the part inside both.
+
+    Parameters
+    ----------
+    borders : geopandas.GeoDataFrame
+        As :func:`international_borders` returns (``pair`` and/or ``iso3_a``/``iso3_b``), in a
+        projected CRS.
+    pairs : str or sequence of str
+        Country pairs, ``"CHN-RUS"`` (either order).
+    bbox : (west, south, east, north), optional
+        Longitude/latitude box in degrees (EPSG:4326), whatever the layer's CRS.
+    within : shapely Polygon or MultiPolygon, optional
+        Clip polygon in the borders' CRS.
+
+    Returns
+    -------
+    shapely.MultiLineString
+        In the borders' CRS.
+
+    Raises
+    ------
+    InputError
+        A pair that is not in the layer (the available pairs are listed), or a clip that leaves
+        no part of the border.
+    """
+    if isinstance(pairs, str):
+        pairs = [pairs]
+    pairs = list(pairs)
+    if not pairs:
+        raise InputError("border_lines: no border pair given; e.g. 'CHN-RUS'")
+    if borders.crs is None:
+        raise InputError("borders: the layer has no CRS")
+    keys = [tuple(sorted(p)) for p in border_pairs(borders)]
+    available = sorted({f"{a}-{b}" for a, b in keys})
+    geoms = []
+    for p in pairs:
+        k = _pair_key(p)
+        hit = [i for i, kk in enumerate(keys) if kk == k]
+        if not hit:
+            raise InputError(
+                f"border pair {p!r} is not in the borders layer (pairs that share a land border: "
+                f"{', '.join(available)})"
+            )
+        geoms.extend(borders.geometry.iloc[i] for i in hit)
+    line = shapely.line_merge(shapely.union_all(np.asarray(geoms, dtype=object)))
+    what = "+".join(pairs)
+    clip = None
+    if bbox is not None:
+        clip = lonlat_box(bbox, borders.crs)
+    if within is not None:
+        if shapely.get_type_id(within) not in (3, 6) or within.is_empty:
+            raise InputError(f"border_lines: within must be a Polygon or MultiPolygon, got {within.geom_type}")
+        clip = within if clip is None else shapely.intersection(clip, within)
+    if clip is not None:
+        line = shapely.intersection(line, clip)
+        parts = [q for g in shapely.get_parts(line) if shapely.get_type_id(g) in (1, 5)
+                 for q in shapely.get_parts(g) if not q.is_empty]
+        line = shapely.line_merge(shapely.MultiLineString(parts)) if parts else shapely.MultiLineString()
+        if line.is_empty:
+            raise InputError(
+                f"border {what}: no part of it lies inside the given bbox/within "
+                f"(border bounds {tuple(round(v) for v in shapely.union_all(geoms).bounds)} in the "
+                "layer's CRS); check the box's order [west, south, east, north] and its degrees"
+            )
+    if shapely.get_type_id(line) == 1:
+        line = shapely.MultiLineString([line])
+    return line

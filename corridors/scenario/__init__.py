@@ -6,6 +6,8 @@ are declared once, in :mod:`corridors.scenario._schema`.
 
 from ._schema import (
     AreaEdit,
+    BorderFenceEdit,
+    CrossingEdit,
     ExtraLayer,
     Inputs,
     LineEdit,
@@ -31,4 +33,6 @@ __all__ = [
     "LineEdit",
     "AreaEdit",
     "ReserveEdit",
+    "BorderFenceEdit",
+    "CrossingEdit",
 ]

@@ -23,6 +23,7 @@ class Check:
     """How one scenario key is validated.
 
     kind : 'float' | 'int' | 'str' | 'bool' | 'path' | 'choice' | 'wkt' | 'crs' | 'table' | 'tables'
+        | 'pairs' | 'bbox' | 'resistance'
     """
 
     kind: str
@@ -49,6 +50,9 @@ class Check:
             "path": "a path to an existing file (relative to the scenario file)",
             "wkt": "a WKT geometry string",
             "crs": "a CRS (e.g. 'EPSG:4326', a PROJ string or WKT)",
+            "pairs": "a border pair such as 'CHN-RUS', or a list of them",
+            "bbox": "[west, south, east, north] in degrees of longitude/latitude",
+            "resistance": "a number > 0 or 'barrier'",
         }.get(self.kind, self.kind)
 
 
@@ -105,6 +109,31 @@ def _crs(value: Any, key: str) -> str:
     return str(value)
 
 
+def _pairs(value: Any, check: Check, key: str) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not items or not all(isinstance(v, str) for v in items):
+        raise FieldError(key, f"got {value!r}; expected {check.describe()}")
+    for v in items:
+        codes = v.split("-")
+        if len(codes) != 2 or not all(len(c) == 3 and c.isalpha() and c.isupper() for c in codes) \
+                or codes[0] == codes[1]:
+            raise FieldError(key, f"got {v!r}; a border pair is two different upper-case ISO3 codes "
+                                  "joined by '-', e.g. 'CHN-RUS'")
+    return tuple(items)
+
+
+def _bbox(value: Any, check: Check, key: str) -> tuple[float, ...]:
+    ok = isinstance(value, (list, tuple)) and len(value) == 4 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+    if not ok:
+        raise FieldError(key, f"got {value!r}; expected {check.describe()}")
+    w, s, e, n = (float(v) for v in value)
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise FieldError(key, f"got {value!r}; expected [west, south, east, north] with -180 <= west "
+                              "< east <= 180 and -90 <= south < north <= 90 (degrees)")
+    return (w, s, e, n)
+
+
 def check_value(value: Any, check: Check, key: str) -> Any:
     """``value`` converted to its field's type (int -> float, str -> Path), or :class:`FieldError`.
 
@@ -142,6 +171,16 @@ def check_value(value: Any, check: Check, key: str) -> Any:
         return _wkt(value, key)
     if kind == "crs":
         return _crs(value, key)
+    if kind == "pairs":
+        return _pairs(value, check, key)
+    if kind == "bbox":
+        return _bbox(value, check, key)
+    if kind == "resistance":
+        if isinstance(value, str) and value.strip().lower() == "barrier":
+            return "barrier"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise FieldError(key, f"got {value!r}; expected {check.describe()}")
+        return float(value)
     if kind in ("table", "tables"):
         return value  # nested sections validate themselves
     raise AssertionError(f"unhandled check kind {kind}")  # pragma: no cover - schema bug

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ._checks import FieldError, suggest
-from ._schema import EDIT_TYPES, ExtraLayer, RankingWeights
+from ._schema import EDIT_TYPES, BorderFenceEdit, ExtraLayer, RankingWeights
 
 __all__ = ["build", "build_edit", "ParseContext"]
 
@@ -88,11 +88,17 @@ def build(cls: type, data: Any, prefix: str, ctx: ParseContext):
 
 
 def build_edit(data: Any, index: int, ctx: ParseContext):
-    """Build one ``[[edits]]`` entry (road, fence, area or reserve)."""
+    """Build one ``[[edits]]`` entry (road, fence, fence along a border, crossing, area or reserve)."""
     key = f"edits[{index}]"
     if not isinstance(data, dict):
         raise ctx.error(key, f"expected a table ([[edits]]), got {data!r}")
     etype = data.get("type")
     if etype not in EDIT_TYPES:
         raise ctx.error(f"{key}.type", f"got {etype!r}; expected one of {', '.join(map(repr, EDIT_TYPES))}")
+    if etype == "fence" and "along" in data:
+        extra = [k for k in ("wkt", "path", "layer") if k in data]
+        if extra:
+            raise ctx.error(key, f"a fence along a border takes no {extra[0]!r}: give either "
+                                 "'along' (a border pair) or 'wkt'/'path' (your own line)")
+        return build(BorderFenceEdit, data, key, ctx)
     return build(EDIT_TYPES[etype], data, key, ctx)

@@ -14,6 +14,8 @@ from ._checks import FieldError, suggest
 from ._parse import ParseContext, build, build_edit
 from ._schema import (
     AreaEdit,
+    BorderFenceEdit,
+    CrossingEdit,
     Inputs,
     LineEdit,
     Outputs,
@@ -25,7 +27,7 @@ from ._schema import (
 
 __all__ = ["Scenario", "Edit"]
 
-Edit = Union[LineEdit, AreaEdit, ReserveEdit]
+Edit = Union[LineEdit, AreaEdit, ReserveEdit, BorderFenceEdit, CrossingEdit]
 
 _SECTIONS = {
     "inputs": Inputs,
@@ -130,8 +132,9 @@ class Scenario:
                 raise FieldError(key, f"got {getattr(self, key)!r}; expected a {sec_cls.__name__}")
         object.__setattr__(self, "edits", tuple(self.edits))
         for i, e in enumerate(self.edits):
-            if not isinstance(e, (LineEdit, AreaEdit, ReserveEdit)):
-                raise FieldError(f"edits[{i}]", f"got {e!r}; expected a LineEdit, AreaEdit or ReserveEdit")
+            if not isinstance(e, (LineEdit, AreaEdit, ReserveEdit, BorderFenceEdit, CrossingEdit)):
+                raise FieldError(f"edits[{i}]", f"got {e!r}; expected a LineEdit, AreaEdit, ReserveEdit, "
+                                                "BorderFenceEdit or CrossingEdit")
         ids = [e.pa_id for e in self.edits if isinstance(e, ReserveEdit)]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:

@@ -29,6 +29,8 @@ __all__ = [
     "LineEdit",
     "AreaEdit",
     "ReserveEdit",
+    "BorderFenceEdit",
+    "CrossingEdit",
     "EDIT_TYPES",
 ]
 
@@ -223,4 +225,66 @@ class ReserveEdit(_GeometryEdit):
     crs: str | None = _f(None, "crs", "CRS of wkt/path when it differs from the land cover")
 
 
-EDIT_TYPES = {"road": LineEdit, "fence": LineEdit, "area": AreaEdit, "reserve": ReserveEdit}
+@dataclass(frozen=True)
+class BorderFenceEdit(Validated):
+    """``[[edits]] type = "fence"`` with ``along``: a fence along an international land border.
+
+    The border line is the one in the borders layer (the embedded dataset's, or the one derived
+    from ``inputs.countries``); ``bbox`` and ``within`` keep only part of it (both: the part
+    inside both). Example, the Primorye stretch of the China-Russia border::
+
+        [[edits]]
+        type = "fence"
+        along = "CHN-RUS"
+        bbox = [130.4, 42.4, 133.2, 45.3]   # west, south, east, north (degrees)
+    """
+
+    KEY = "edit"
+
+    type: str = _f("fence", "choice", "edit type", choices=("fence",))
+    name: str = _f("", "str", "label used in the manifest and report")
+    along: tuple[str, ...] = field(default=(), metadata={"check": Check(
+        "pairs", "border pair(s) to fence, as in the borders layer ('CHN-RUS', either order)",
+        optional=False)})
+    bbox: tuple[float, ...] | None = field(default=None, metadata={"check": Check(
+        "bbox", "keep the part of the border inside this box: [west, south, east, north] in "
+        "degrees of longitude/latitude (EPSG:4326)")})
+    within: str | None = _f(None, "wkt", "keep the part of the border inside this polygon (WKT in `crs`)")
+    crs: str | None = _f(None, "crs", "CRS of `within` when it differs from the land cover")
+    width_m: float = _f(1_000.0, "float", "width of the burnt strip (m)", minimum=0.0, exclusive_min=True)
+    resistance: float | str = _f(
+        "barrier", "resistance",
+        "resistance inside the strip, or 'barrier' (nothing crosses: an assumption for security "
+        "fences, which Linnell et al. 2016 describe as barriers to large mammals)")
+    rule: str = _f("max", "choice", "how the value meets the existing resistance", choices=("max", "set"))
+
+    def check(self) -> None:
+        if self.within is not None:
+            import shapely
+
+            geom = shapely.from_wkt(self.within)
+            if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+                raise FieldError(f"{self.KEY}.within", f"needs a Polygon or MultiPolygon, got {geom.geom_type}")
+
+
+@dataclass(frozen=True)
+class CrossingEdit(_GeometryEdit):
+    """``[[edits]] type = "crossing"``: a wildlife crossing (overpass, underpass, gate) in a road or
+    fence. Applied after every road and fence, it gives the cells of a strip across the nearest
+    line at the point back the resistance they had without roads and fences."""
+
+    GEOMETRIES = ("Point", "MultiPoint")
+
+    type: str = _f("crossing", "choice", "edit type", choices=("crossing",))
+    name: str = _f("", "str", "label used in the manifest and report")
+    wkt: str | None = _f(None, "wkt", "point(s) as WKT, e.g. 'POINT (131.1 43.2)' (give wkt or path)")
+    path: Path | None = _f(None, "path", "vector file of points (give wkt or path)")
+    layer: str | None = _f(None, "str", "layer name inside path")
+    crs: str | None = _f(None, "crs", "CRS of wkt/path when it differs from the land cover")
+    width_m: float | None = _f(None, "float", "width of the gap along the road or fence (m); narrower "
+                               "than a cell still opens one cell", minimum=0.0, exclusive_min=True,
+                               optional=False)
+
+
+EDIT_TYPES = {"road": LineEdit, "fence": LineEdit, "area": AreaEdit, "reserve": ReserveEdit,
+              "crossing": CrossingEdit}

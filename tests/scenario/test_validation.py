@@ -40,7 +40,7 @@ SQUARE = "POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))"
     (lambda: LineEdit(wkt="LINESTRING (0 0, 1 1)", crs="EPSG:99999999"), "edit.crs", "cannot interpret CRS"),
     (lambda: AreaEdit(wkt=SQUARE), "edit.value", "missing; it is required"),
     (lambda: ReserveEdit(wkt=SQUARE, name="N", iso3="CHN"), "edit.pa_id", "missing; it is required"),
-    (lambda: Scenario(edits=("road",)), "edits[0]", "expected a LineEdit, AreaEdit or ReserveEdit"),
+    (lambda: Scenario(edits=("road",)), "edits[0]", "expected a LineEdit, AreaEdit, ReserveEdit"),
     (lambda: Scenario(parameters={"neighbours": 4}), "parameters", "expected a Parameters"),
 ])
 def test_python_built_parts_are_checked(build, key, reason):

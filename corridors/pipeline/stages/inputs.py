@@ -82,7 +82,7 @@ def load_inputs(scenario: Scenario) -> RunInputs:
     for i, layer in enumerate(inp.layers):
         run.files.append((f"inputs.layers[{i}]", layer.path))
     for i, e in enumerate(scenario.edits):
-        if not isinstance(e, ReserveEdit) and e.path is not None:
+        if not isinstance(e, ReserveEdit) and getattr(e, "path", None) is not None:
             run.files.append((f"edits[{i}].path", e.path))
     return run
 

@@ -64,8 +64,13 @@ def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
     br = vectors.border_reserves(pas, borders, params.border_distance)
     pairs = vectors.candidate_pairs(br, max_gap=params.max_gap, borders=borders)
     lost = set(cores.lost)
-    reasons = {frozenset((a, b)): "reserve has no cell on the grid"
-               for a, b in zip(pairs["pa_a"], pairs["pa_b"]) if a in lost or b in lost}
+    walled = _reserves_on_barriers(cores, resistance)
+    reasons = {}
+    for a, b in zip(pairs["pa_a"], pairs["pa_b"]):
+        if a in lost or b in lost:
+            reasons[frozenset((a, b))] = "reserve has no cell on the grid"
+        elif a in walled or b in walled:
+            reasons[frozenset((a, b))] = "every cell of a reserve is a barrier (e.g. under a fence edit)"
     usable = pairs[[frozenset((a, b)) not in reasons for a, b in zip(pairs["pa_a"], pairs["pa_b"])]]
     if usable.empty:
         raise InputError(
@@ -75,7 +80,11 @@ def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
         )
     core_pairs = [(cores.core_id(a), cores.core_id(b)) for a, b in zip(usable["pa_a"], usable["pa_b"])]
     log.info("%d border reserves, %d candidate pairs", len(br), len(usable))
-    net = linkage_network(resistance, cores.grid, neighbours=params.neighbours, pairs=core_pairs,
+    core_grid = cores.grid
+    if walled:  # such a reserve cannot be a source: leave it out of the least-cost searches
+        gone = np.isin(core_grid.values, [cores.core_id(p) for p in walled])
+        core_grid = core_grid.with_values(np.where(gone, 0, core_grid.values))
+    net = linkage_network(resistance, core_grid, neighbours=params.neighbours, pairs=core_pairs,
                           max_cost_distance=params.max_cost_distance, drop_through_cores=params.drop_through_cores,
                           corridor_width=params.corridor_width, executor=executor)
     pa_of = {k + 1: pid for k, pid in enumerate(cores.pa_ids)}
@@ -89,6 +98,20 @@ def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
     linked = {frozenset((a, b)) for a, b in zip(links["From_PA"], links["To_PA"])}
     unlinked = unlinked_pairs(pairs, linked, reasons)
     return LinkSet(cores=cores, border_reserves=br, pairs=pairs, linkage=net, links=links, unlinked=unlinked)
+
+
+def _reserves_on_barriers(cores, resistance) -> set[str]:
+    """Reserves all of whose cells are barriers (NaN/inf/nodata resistance), logged."""
+    ids = cores.grid.values.ravel()
+    passable = np.isfinite(resistance.masked_float(np.float64)).ravel()
+    n = len(cores.pa_ids)
+    total = np.bincount(ids, minlength=n + 1)[1:]
+    free = np.bincount(ids[passable], minlength=n + 1)[1:]
+    walled = {cores.pa_ids[k] for k in range(n) if total[k] > 0 and free[k] == 0}
+    if walled:
+        log.warning("%d reserve(s) lie entirely on barriers and take no part in the links: %s",
+                    len(walled), sorted(walled)[:20])
+    return walled
 
 
 def _name_ends(links: pd.DataFrame, pas, pa_of: dict[int, str]) -> pd.DataFrame:

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError, MissingClassesError
-from ...scenario import AreaEdit, LineEdit, ReserveEdit
+from ...scenario import AreaEdit, BorderFenceEdit, CrossingEdit, LineEdit, ReserveEdit
+from .fences import apply_crossings, border_fence_geometries
 from .inputs import edit_geometries
 
 __all__ = ["Resistance", "build_resistance"]
@@ -35,7 +36,8 @@ def build_resistance(inputs, edits) -> Resistance:
     inputs : RunInputs
         From :func:`~.inputs.load_inputs`.
     edits : sequence of scenario edits
-        Road/fence and area edits are burnt in order; new reserves are not (they are reserves).
+        Road, fence (own line or along a border) and area edits are burnt in order, then the
+        crossings open gaps in the lines; new reserves are not burnt (they are reserves).
 
     Raises
     ------
@@ -64,20 +66,30 @@ def build_resistance(inputs, edits) -> Resistance:
             g = rasters.slope_resistance(g)
         res = rasters.combine([res, g], layer.combine, name="resistance")
     drawn = []
+    unlined = res  # the surface without roads and fences: what a crossing gives back
+    lines = []  # (geometries, width) of every road and fence, for the crossings
     for i, e in enumerate(edits):
-        if isinstance(e, ReserveEdit):
+        if isinstance(e, (ReserveEdit, CrossingEdit)):  # crossings: after every line, below
             continue
-        geoms = edit_geometries(e, lc.crs, f"edits[{i}]")
-        _check_edit_inside(geoms, lc, e, i)
+        if isinstance(e, BorderFenceEdit):
+            geoms = border_fence_geometries(e, inputs.borders, lc.crs, f"edits[{i}]")
+        else:
+            geoms = edit_geometries(e, lc.crs, f"edits[{i}]")
+            _check_edit_inside(geoms, lc, e, i)
         before = res.values
-        if isinstance(e, LineEdit):
+        if isinstance(e, (LineEdit, BorderFenceEdit)):
             res = rasters.burn_lines(res, geoms, width=e.width_m, value=e.resistance, rule=e.rule, name="resistance")
+            lines.append((geoms, e.width_m))
         elif isinstance(e, AreaEdit):
             res = rasters.apply_polygons(res, geoms, value=e.value, rule=e.rule, name="resistance")
+            unlined = rasters.apply_polygons(unlined, geoms, value=e.value, rule=e.rule, name="resistance")
         for g in geoms:
             drawn.append({"Edit": i, "Type": e.type, "Name": e.name, "geometry": g})
         changed = int(np.count_nonzero(~((res.values == before) | (np.isnan(res.values) & np.isnan(before)))))
         log.info("edit %d (%s %s) applied: %d cells changed", i, e.type, e.name, changed)
+    if any(isinstance(e, CrossingEdit) for e in edits):
+        res, crossing_rows = apply_crossings(res, unlined, lines, edits, lc.crs)
+        drawn += crossing_rows
     rasters.check_resistance(res)
     layer = gpd.GeoDataFrame(drawn, columns=["Edit", "Type", "Name", "geometry"], geometry="geometry", crs=lc.crs)
     return Resistance(grid=res, edits=layer)

@@ -1,0 +1,272 @@
+"""Fences along borders and crossings: scenario keys, the resistance they build, and the circuit
+through a crossing."""
+
+import tomllib
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from affine import Affine
+
+import corridors
+import rasters
+import vectors
+from corridors.circuit import pairwise
+from corridors.errors import ConfigError
+from corridors.pipeline.stages.inputs import RunInputs, load_inputs
+from corridors.pipeline.stages.resistance import build_resistance
+from corridors.scenario import BorderFenceEdit, CrossingEdit, LineEdit, Scenario
+
+LAEA = "+proj=laea +lat_0=45 +lon_0=115 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+CS = 1000.0
+
+
+# ------------------------------------------------------------------------------------ schema
+
+def _surface(inputs, scenario):
+    """(resistance Grid, edits layer) of a scenario's edits on loaded inputs."""
+    r = build_resistance(inputs, scenario.edits)
+    return r.grid, r.edits
+
+def test_fence_along_and_crossing_parse_and_roundtrip(tmp_path):
+    f = tmp_path / "fence.toml"
+    f.write_text(
+        """
+[[edits]]
+type = "fence"
+name = "Primorye fence"
+along = "CHN-RUS"
+bbox = [130.4, 42.4, 133.2, 45.3]
+[[edits]]
+type = "fence"
+along = ["CHN-RUS", "PRK-RUS"]
+resistance = 500
+width_m = 200
+within = "POLYGON ((0 0, 1 0, 1 1, 0 0))"
+[[edits]]
+type = "fence"
+wkt = "LINESTRING (0 0, 1000 1000)"
+[[edits]]
+type = "crossing"
+name = "overpass"
+wkt = "POINT (131.1 43.2)"
+crs = "EPSG:4326"
+width_m = 80
+"""
+    )
+    sc = Scenario.from_toml(f)
+    a, b, c, d = sc.edits
+    assert isinstance(a, BorderFenceEdit) and a.along == ("CHN-RUS",) and a.bbox == (130.4, 42.4, 133.2, 45.3)
+    assert a.resistance == "barrier" and a.width_m == 1000.0 and a.rule == "max"
+    assert isinstance(b, BorderFenceEdit) and b.along == ("CHN-RUS", "PRK-RUS") and b.resistance == 500.0
+    assert isinstance(c, LineEdit) and c.type == "fence"
+    assert isinstance(d, CrossingEdit) and d.width_m == 80.0 and d.crs == "EPSG:4326"
+    assert Scenario.from_dict(tomllib.loads(sc.to_toml()), base_dir=tmp_path) == sc
+
+
+@pytest.mark.parametrize(
+    "edit, needle",
+    [
+        ({"type": "fence", "along": "CHNRUS"}, "a border pair is two different upper-case ISO3 codes"),
+        ({"type": "fence", "along": "chn-rus"}, "upper-case"),
+        ({"type": "fence", "along": []}, "key 'edits[0].along'"),
+        ({"type": "fence", "along": "CHN-RUS", "wkt": "LINESTRING (0 0, 1 1)"}, "takes no 'wkt'"),
+        ({"type": "fence", "along": "CHN-RUS", "bbox": [135, 40, 130, 45]}, "west, south, east, north"),
+        ({"type": "fence", "along": "CHN-RUS", "bbox": [130, 40, 135]}, "key 'edits[0].bbox'"),
+        ({"type": "fence", "along": "CHN-RUS", "resistance": "wall"}, "a number > 0 or 'barrier'"),
+        ({"type": "fence", "along": "CHN-RUS", "within": "LINESTRING (0 0, 1 1)"}, "needs a Polygon"),
+        ({"type": "fence", "along": "CHN-RUS", "bbx": [1, 2, 3, 4]}, "did you mean 'bbox'?"),
+        ({"type": "crossing", "wkt": "POINT (1 2)"}, "key 'edits[0].width_m': missing"),
+        ({"type": "crossing", "wkt": "LINESTRING (0 0, 1 1)", "width_m": 50}, "a crossing needs a Point"),
+        ({"type": "crossing", "width_m": 50}, "give exactly one of 'wkt'"),
+    ],
+)
+def test_bad_fence_and_crossing_keys(edit, needle, tmp_path):
+    with pytest.raises(ConfigError) as err:
+        Scenario.from_dict({"edits": [edit]}, base_dir=tmp_path, source="s.toml")
+    assert needle in str(err.value)
+
+
+# ------------------------------------------------------------------------- synthetic inputs
+def synthetic(rows, cols, border_col):
+    """Land cover all class 1 (resistance 1); country AAA west of the centre line of
+    ``border_col``, BBB east of it; the border is that centre line."""
+    t = Affine(CS, 0, 0, 0, -CS, rows * CS)
+    lc = rasters.Grid(np.ones((rows, cols), np.uint8), t, LAEA, 255, "lc")
+    xb = (border_col + 0.5) * CS
+    countries = gpd.GeoDataFrame({"iso3": ["AAA", "BBB"]},
+                                 geometry=[shapely.box(0, 0, xb, rows * CS),
+                                           shapely.box(xb, 0, cols * CS, rows * CS)], crs=LAEA)
+    borders = vectors.international_borders(countries)
+    empty = gpd.GeoDataFrame({"pa_id": [], "name": [], "iso3": []}, geometry=[], crs=LAEA)
+    return RunInputs(landcover=lc, table={1: 1.0}, table_source="test", profile=None,
+                     pas=empty, countries=countries, borders=borders)
+
+
+def resistance_with(loaded, *edits):
+    sc = Scenario.default().with_edits(*edits)
+    return _surface(loaded, sc)
+
+
+def test_hand_circuit_all_current_through_the_crossing():
+    """3 x 3 cells of resistance 1; a fence down the middle column with one crossing cell (1, 1);
+    reserves = the west and east columns (each shorted to one node).
+
+    By hand: the crossing node links to the three west cells by one orthogonal branch (1 S) and
+    two diagonal ones (1/sqrt 2 S each, Circuitscape's rule), so 1 + sqrt 2 S to each side and
+    R_eff = 2 / (1 + sqrt 2) = 0.8284 ohm; and all 1 A passes through the crossing cell."""
+    loaded = synthetic(3, 3, 1)
+    res, edits = resistance_with(
+        loaded, BorderFenceEdit(name="fence", along=("AAA-BBB",), width_m=100.0),
+        CrossingEdit(name="gate", wkt="POINT (1500 1500)", width_m=50.0))
+    v = res.values
+    assert np.isnan(v[0, 1]) and np.isnan(v[2, 1]) and v[1, 1] == 1.0
+    assert np.isfinite(v[:, [0, 2]]).all()
+    assert list(edits["Type"]) == ["fence", "crossing"]
+    focal = {1: np.flatnonzero(np.array([[1, 0, 0]] * 3, bool)), 2: np.flatnonzero(np.array([[0, 0, 1]] * 3, bool))}
+    out = pairwise(v.astype(np.float64), focal, neighbours=8, current_maps=True)
+    assert out.resistance(1, 2) == pytest.approx(2 / (1 + np.sqrt(2)), rel=1e-9)
+    cur = out.current_maps[(1, 2)]
+    assert cur[1, 1] == pytest.approx(1.0, rel=1e-9)  # the total current (1 A injected)
+    # without the crossing the reserves are cut apart
+    closed, _ = resistance_with(loaded, BorderFenceEdit(name="fence", along=("AAA-BBB",), width_m=100.0))
+    assert np.isnan(closed.values[:, 1]).all()
+    assert pairwise(closed.values.astype(np.float64), focal, neighbours=8).resistance(1, 2) == -1
+
+
+@pytest.mark.parametrize("neighbours", [8, 4])
+def test_bigger_circuit_current_through_the_crossing_equals_total(neighbours):
+    """7 x 9 cells, fence on column 4 with a crossing at row 2; reserves in columns 0 and 8. The
+    crossing cell carries the whole 1 A; so does every column between reserve and fence (a cut)."""
+    loaded = synthetic(7, 9, 4)
+    res, _ = resistance_with(
+        loaded, BorderFenceEdit(along=("AAA-BBB",), width_m=100.0),
+        CrossingEdit(wkt="POINT (4500 4500)", width_m=50.0))
+    v = res.values.astype(np.float64)
+    assert np.isnan(v[:, 4]).sum() == 6 and v[2, 4] == 1.0
+    west = np.zeros(v.shape, bool)
+    west[:, 0] = True
+    east = np.zeros(v.shape, bool)
+    east[:, -1] = True
+    out = pairwise(v, {1: np.flatnonzero(west), 2: np.flatnonzero(east)}, neighbours=neighbours,
+                   current_maps=True)
+    cur = out.current_maps[(1, 2)]
+    assert cur[2, 4] == pytest.approx(1.0, rel=1e-9)
+    assert np.nanmax(cur[:, 1:8]) <= 1.0 + 1e-9
+
+
+def test_crossing_on_a_line_from_a_users_file(tmp_path):
+    """Crossings apply after every line edit, so they open lines read from a user's file too (and
+    restore the land-cover resistance, not a constant)."""
+    loaded = synthetic(5, 7, 3)
+    lc_res = np.where(np.arange(7)[None, :] % 2 == 0, 1, 2).repeat(5, axis=0).astype(np.uint8)
+    lc = loaded.landcover.with_values(lc_res)
+    loaded = RunInputs(**{**loaded.__dict__, "landcover": lc, "table": {1: 1.0, 2: 7.0}})
+    road = gpd.GeoDataFrame({"kind": ["rail"]}, geometry=[shapely.LineString([(0, 2500), (7000, 2500)])], crs=LAEA)
+    path = tmp_path / "rail.gpkg"
+    vectors.write_layers(path, {"rail": road})
+    sc_edits = (CrossingEdit(name="underpass", wkt="POINT (3500 2500)", width_m=30.0),  # listed first
+                LineEdit(type="fence", name="rail fence", path=path, width_m=100.0, resistance=900.0))
+    res, edits = resistance_with(loaded, *sc_edits)
+    assert res.values[2, 3] == 7.0  # class 2 (column 3 is odd) back under the crossing
+    assert (np.delete(res.values[2], 3) == 900.0).all()
+    assert set(edits["Type"]) == {"fence", "crossing"}
+
+
+def test_crossing_errors_name_the_edit():
+    loaded = synthetic(5, 7, 3)
+    with pytest.raises(ConfigError, match=r"edits\[0\] \(crossing 'lost'\): there is no road or fence"):
+        resistance_with(loaded, CrossingEdit(name="lost", wkt="POINT (3500 2500)", width_m=30.0))
+    with pytest.raises(ConfigError, match=r"edits\[1\] \(crossing 'far'\).*EPSG:4326"):
+        resistance_with(loaded, BorderFenceEdit(along=("AAA-BBB",)),
+                        CrossingEdit(name="far", wkt="POINT (131.1 43.2)", width_m=30.0))
+    with pytest.raises(ConfigError, match=r"edits\[0\] \(fence 'f' along AAA-CCC\).*AAA-BBB"):
+        resistance_with(loaded, BorderFenceEdit(name="f", along=("AAA-CCC",)))
+
+
+# ---------------------------------------------------------------------- embedded CHN-RUS fence
+@pytest.fixture(scope="module")
+def nea_fenced():
+    sc = Scenario.default().with_edits(BorderFenceEdit(name="CN-RU fence", along=("CHN-RUS",)))
+    loaded = load_inputs(sc.resolved())
+    fenced, _ = _surface(loaded, sc)
+    open_, _ = _surface(loaded, Scenario.default())
+    return loaded, fenced, open_
+
+
+def _side_cells(loaded, grid, iso3):
+    """Cells whose centre lies in the country ``iso3`` and in one of its reserves."""
+    country = loaded.countries[loaded.countries.iso3 == iso3]
+    in_country = rasters.rasterize(country, grid, values=1).values.astype(bool)
+    pas = loaded.pas[loaded.pas.iso3 == iso3]
+    in_pa = rasters.rasterize(pas, grid, values=1).values.astype(bool)
+    return in_country, in_country & in_pa
+
+
+def test_full_chn_rus_fence_is_continuous(nea_fenced):
+    """No least-cost path between Russian and Chinese reserves across the CHN-RUS border once it
+    is fenced. The search is kept inside China and Russia (other countries are barriers), so the
+    only way across is that border: a finite cost would mean a hole in the fence (8 neighbours:
+    a diagonal step between two fence cells counts). The same search without the fence reaches
+    Chinese reserves, so the test can fail."""
+    loaded, fenced, open_ = nea_fenced
+    ru, ru_pa = _side_cells(loaded, fenced, "RUS")
+    cn, cn_pa = _side_cells(loaded, fenced, "CHN")
+    domain = ru | cn
+    assert ru_pa.sum() > 100 and cn_pa.sum() > 100
+    for res, blocked in ((fenced, True), (open_, False)):
+        v = np.where(domain, res.values, np.nan)
+        src = ru_pa & np.isfinite(v)
+        cost = corridors.cost_distance(v, src, neighbours=8)
+        reached = np.isfinite(cost[cn_pa])
+        if blocked:
+            assert not reached.any(), f"{reached.sum()} Chinese reserve cells reached through the fence"
+            # and not one Chinese cell at all: the fence is closed along its whole length
+            assert not np.isfinite(cost[cn & ~ru]).any()
+        else:
+            assert reached.any()
+    # the fence cells are barriers and lie on the border
+    line = vectors.border_lines(loaded.borders, "CHN-RUS")
+    new = np.isnan(fenced.values) & ~np.isnan(open_.values)
+    rr, cc = np.nonzero(new)
+    x, y = fenced.xy(rr, cc)
+    assert np.all(shapely.distance(shapely.points(x, y), line) <= 500 + fenced.cellsize * 1.5)
+    assert new.sum() > line.length / fenced.cellsize  # about one cell per 5 km of border or more
+
+
+def test_reserve_under_the_fence_is_reported_not_fatal(nea_fenced):
+    """At 5 km a fence cell can cover a small reserve's only cell (KP01 Rason, on the Tumen under
+    a PRK-RUS fence): its pairs are reported unlinked with the reason instead of failing the run."""
+    from corridors.parallel import Executor
+    from corridors.pipeline.stages import find_links
+
+    loaded, _, _ = nea_fenced
+    sc = Scenario.default().with_edits(BorderFenceEdit(along=("CHN-RUS", "PRK-RUS"))).resolved()
+    fenced, _ = _surface(loaded, sc)
+    net = find_links(fenced, loaded.pas, loaded.borders, sc.parameters, Executor(threads=1))
+    core = net.cores.grid.values == net.cores.core_id("KP01")
+    assert core.any() and np.isnan(fenced.values[core]).all()
+    rows = net.unlinked[(net.unlinked.pa_a == "KP01") | (net.unlinked.pa_b == "KP01")]
+    assert len(rows) >= 1 and rows["Reason"].str.contains("every cell of a reserve is a barrier").all()
+    assert not ((net.links.From_PA == "KP01") | (net.links.To_PA == "KP01")).any()
+
+
+def test_border_fence_example_builds():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "examples" / "border_fence.toml"
+    sc = Scenario.from_toml(path)
+    loaded = load_inputs(sc.resolved())
+    res, edits = _surface(loaded, sc)
+    base, _ = _surface(loaded, Scenario.default())
+    fence_cells = np.isnan(res.values) & ~np.isnan(base.values)
+    assert fence_cells.sum() > 100  # about 560 km of border at 5 km
+    assert list(edits["Type"]) == ["fence", "crossing"]
+    gap = edits.geometry.iloc[1]
+    rr, cc = np.nonzero(rasters.rasterize([gap], res, values=1, all_touched=True).values.astype(bool))
+    assert np.isfinite(res.values[rr, cc]).all()  # the gate is open
+    import dataclasses
+
+    closed, _ = _surface(loaded, dataclasses.replace(sc, edits=sc.edits[:1]))
+    assert np.isnan(closed.values[rr, cc]).any()  # and it was shut before the crossing
