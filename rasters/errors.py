@@ -21,6 +21,8 @@ __all__ = [
     "ConfigError",
     "SolverError",
     "OutputExistsError",
+    "UnsafeOutputError",
+    "OutputLockedError",
 ]
 
 
@@ -72,3 +74,11 @@ class SolverError(CorridorsError, RuntimeError):
 
 class OutputExistsError(CorridorsError, FileExistsError):
     """An output path exists and overwriting was not requested."""
+
+
+class UnsafeOutputError(InputError):
+    """An output path is refused: replacing it could destroy data (``.``, home, a folder of inputs...)."""
+
+
+class OutputLockedError(CorridorsError, BlockingIOError):
+    """Another corridors command is writing the same output folder."""

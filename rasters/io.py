@@ -21,7 +21,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ from pyproj import CRS
 from rasterio.errors import RasterioError
 
 from ._rio import to_rio_crs
+from .atomic import atomic_write_text, temporary_folder
 from .errors import DataFormatError, InputError, OutputExistsError
 from .grid import Grid, as_crs
 
@@ -201,34 +201,31 @@ def write(grid: Grid, path, *, dtype=None, cog: bool = True, overwrite: bool = T
         grid.require_square()  # Esri ASCII has one cellsize: refuse non-square or rotated cells
     values, nodata = _prepare_values(grid, dtype, ascii_out, p)
 
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent))
     try:
-        if kind == "gtiff":
-            tmp = tmpdir / "out.tif"
-            _write_gtiff(values, grid, nodata, tmp, cog)
-            os.replace(tmp, p)
-        else:
-            tmp = tmpdir / "out.asc"
-            _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
-            if kind == "ascii-gz":
-                gz = tmpdir / "out.asc.gz"
-                # mtime=0 keeps the bytes identical across runs (reproducible outputs)
-                with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
-                    shutil.copyfileobj(src, dst)
-                tmp = gz
-            prj_tmp, prj = tmpdir / "out.prj", _prj_sidecar(p)
-            if grid.crs is not None:
-                # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
-                # find the CRS equal to the original; written by us so .asc and .asc.gz match
-                prj_tmp.write_text(grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
-                os.replace(prj_tmp, prj)
-            elif prj.exists():
-                prj.unlink()
-            os.replace(tmp, p)
+        with temporary_folder(p) as tmpdir:
+            if kind == "gtiff":
+                tmp = tmpdir / "out.tif"
+                _write_gtiff(values, grid, nodata, tmp, cog)
+                os.replace(tmp, p)
+            else:
+                tmp = tmpdir / "out.asc"
+                _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
+                if kind == "ascii-gz":
+                    gz = tmpdir / "out.asc.gz"
+                    # mtime=0 keeps the bytes identical across runs (reproducible outputs)
+                    with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
+                        shutil.copyfileobj(src, dst)
+                    tmp = gz
+                prj = _prj_sidecar(p)
+                if grid.crs is not None:
+                    # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
+                    # find the CRS equal to the original; written by us so .asc and .asc.gz match
+                    atomic_write_text(prj, grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
+                elif prj.exists():
+                    prj.unlink()
+                os.replace(tmp, p)
     except RasterioError as exc:
         raise DataFormatError(f"{p}: GDAL could not write the raster ({exc})") from exc
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
     return p
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from corridors._atomic import atomic_write_text
+from rasters.atomic import atomic_write_text
 from corridors.errors import DataFormatError
 
 

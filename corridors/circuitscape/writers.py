@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._atomic import atomic_write_text as _atomic_write_text
+from rasters.atomic import atomic_write_text as _atomic_write_text
 from ..errors import DataFormatError, InputError
 
 __all__ = [

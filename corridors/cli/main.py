@@ -55,3 +55,14 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
     ctx.ensure_object(dict)
     ctx.obj["verbosity"] = verbose - quiet
     configure_logging(verbose - quiet)
+    _exit_cleanly_on_sigterm()
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """A terminated command raises SystemExit instead of dying on the spot, so its temporary
+    output folder is removed and its lock released like on any other failure."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

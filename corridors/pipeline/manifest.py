@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .._atomic import atomic_write_text
+from rasters.atomic import atomic_write_text
 
 __all__ = ["sha256", "file_record", "versions", "Timer", "write_manifest", "MANIFEST_VERSION"]
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._atomic import atomic_write_text
+from rasters.atomic import atomic_write_text
 from ..styles import style_for_layer, write_qml
 from .project import ProjectLayer, write_project
 

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._atomic import atomic_write_text
+from rasters.atomic import atomic_write_text
 from ..styles import QGIS_VERSION
 
 __all__ = ["ProjectLayer", "write_project"]

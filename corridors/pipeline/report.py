@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._atomic import atomic_write_text
+from rasters.atomic import atomic_write_text
 from .ranking import SCORE_FORMULA
 
 __all__ = ["render_maps", "write_report"]

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from .._atomic import atomic_write_text
+from rasters.atomic import atomic_write_text
 
 __all__ = ["dumps", "write"]
 

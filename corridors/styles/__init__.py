@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Sequence
 
-from .._atomic import atomic_write_text
+from rasters.atomic import atomic_write_text
 from ..errors import InputError
 
 __all__ = [

@@ -206,9 +206,10 @@ def test_existing_output_refused(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("x")
-    res = CliRunner().invoke(main, ["run", "--out", str(out)])
-    assert res.exit_code == 1 and "--overwrite" in res.output
-    assert (out / "keep.txt").read_text() == "x"
+    for extra in ([], ["--overwrite"]):  # not a corridors output: refused even with --overwrite
+        res = CliRunner().invoke(main, ["run", "--out", str(out), *extra])
+        assert res.exit_code == 1 and "not written by corridors" in res.output and "keep.txt" in res.output
+        assert (out / "keep.txt").read_text() == "x"
 
 
 def test_all_four_complexes_with_a_wetland_profile():
