@@ -113,7 +113,8 @@ def load_inputs(scenario: Scenario) -> LoadedInputs:
     # reserves
     crs = landcover.crs
     if inp.protected_areas is not None:
-        pas = vectors.read_protected_areas(inp.protected_areas, layer=inp.protected_areas_layer)
+        pas = vectors.read_protected_areas(inp.protected_areas, layer=inp.protected_areas_layer,
+                                           dissolve_duplicates=inp.dissolve_duplicates)
         files.append(("protected_areas", inp.protected_areas))
         sources.append({"layer": "protected_areas", "source": str(inp.protected_areas), "licence": "user data"})
     else:
@@ -240,7 +241,8 @@ def build_resistance(loaded: LoadedInputs, scenario: Scenario):
     from ..errors import MissingClassesError
 
     try:
-        res = rasters.reclassify(lc, loaded.table, name="resistance")
+        res = rasters.reclassify(lc, loaded.table, name="resistance",
+                                 nodata_in_table=scenario.inputs.nodata_in_table)
     except MissingClassesError as exc:
         raise MissingClassesError(
             f"inputs.landcover / resistance table ({loaded.table_source}): {exc}. Give a table that "
@@ -252,7 +254,7 @@ def build_resistance(loaded: LoadedInputs, scenario: Scenario):
         g = rasters.resample_to(g, lc, resampling=layer.resampling)
         if layer.kind == "slope":
             g = rasters.slope_resistance(g)
-        res = rasters.combine([res, g], layer.combine, name="resistance")
+        res = rasters.combine([res, g], layer.combine, name="resistance", nonpositive=layer.nonpositive)
     drawn = []
     for i, e in enumerate(scenario.edits):
         if isinstance(e, ReserveEdit):
@@ -260,10 +262,12 @@ def build_resistance(loaded: LoadedInputs, scenario: Scenario):
         geoms = edit_geometries(e, lc.crs, f"edits[{i}]")
         _check_edit_inside(geoms, lc, e, i)
         before = res.values
+        label = f"edits[{i}] ({e.type} {e.name!r})"
         if isinstance(e, LineEdit):
-            res = rasters.burn_lines(res, geoms, width=e.width_m, value=e.resistance, rule=e.rule, name="resistance")
+            res = rasters.burn_lines(res, geoms, width=e.width_m, value=e.resistance, rule=e.rule, name="resistance",
+                                     label=label, keys={"width": "width_m", "value": "resistance"})
         elif isinstance(e, AreaEdit):
-            res = rasters.apply_polygons(res, geoms, value=e.value, rule=e.rule, name="resistance")
+            res = rasters.apply_polygons(res, geoms, value=e.value, rule=e.rule, name="resistance", label=label)
         for g in geoms:
             drawn.append({"Edit": i, "Type": e.type, "Name": e.name, "geometry": g})
         changed = int(np.count_nonzero(~((res.values == before) | (np.isnan(res.values) & np.isnan(before)))))

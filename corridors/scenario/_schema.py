@@ -86,6 +86,10 @@ class ExtraLayer:
                       choices=("max", "sum", "product"))
     resampling: str = _f("bilinear", "choice", "resampling onto the land-cover grid",
                          choices=("nearest", "bilinear"))
+    nonpositive: str = _f("error", "choice",
+                          "cells <= 0 are not resistances: 'error' refuses them, 'unchanged' says they "
+                          "mean no change (e.g. 0 off the roads of a roads raster)",
+                          choices=("error", "unchanged"))
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class Inputs:
     protected_areas_layer: str | None = _f(None, "str", "layer name inside protected_areas")
     countries: Path | None = _f(None, "path", "country polygons (vector file with iso3, name); default: embedded NEA countries")
     countries_layer: str | None = _f(None, "str", "layer name inside countries")
+    dissolve_duplicates: bool = _f(False, "bool", "features of protected_areas that share a pa_id are parts of one reserve: dissolve them (default: an error)")
+    nodata_in_table: str = _f("error", "choice", "land-cover cells equal to its nodata value when that value is also a class of the resistance table: 'error', 'nodata' (barriers) or 'class' (the table's resistance)", choices=("error", "nodata", "class"))
     layers: tuple[ExtraLayer, ...] = field(default=(), metadata={"check": Check("tables", "extra raster layers ([[inputs.layers]])")})
 
 

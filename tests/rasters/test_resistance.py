@@ -188,8 +188,8 @@ def test_combine_refusals():
 )
 def test_reclassify_equals_a_plain_lookup(codes, resist):
     g = rasters.Grid(codes, Affine(1, 0, 0, 0, -1, 5), None, 0, "random")
-    table = {c: r for c, r in enumerate(resist)}
-    out = rasters.reclassify(g, table, dtype=np.float64).values
+    table = {c: r for c, r in enumerate(resist)}  # code 0 is also the nodata: said to be nodata
+    out = rasters.reclassify(g, table, dtype=np.float64, nodata_in_table="nodata").values
     for (i, j), c in np.ndenumerate(codes):
         if c == 0:  # nodata
             assert np.isnan(out[i, j])
