@@ -223,7 +223,13 @@ def load_reclass_table(table) -> tuple[dict[int, float], str]:
     reader = _TABLE_READERS.get(path.suffix.lower())
     if reader is None:
         raise DataFormatError(f"{path}: unknown table type; use .csv, .toml or .txt ({load_reclass_table.__name__} docs)")
-    return reader(path), str(path)
+    try:
+        return reader(path), str(path)
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at offset {exc.start}); "
+            "re-save the table as UTF-8 (e.g. iconv -f CP1251 -t UTF-8 in.csv > out.csv)"
+        ) from exc
 
 
 # ----------------------------------------------------------------------------- reclassify

@@ -46,9 +46,9 @@ def _suggest_iso3(code: str) -> str | None:
         return None
     names = {c.name.lower(): c.alpha3 for c in iso3166.countries}
     names.update({c.apolitical_name.lower(): c.alpha3 for c in iso3166.countries})
-    close = difflib.get_close_matches(code.lower(), list(names), n=1, cutoff=0.6)
-    if not close:  # "Russia" -> "Russian Federation": a name that starts with the value
-        close = [n for n in sorted(names) if n.startswith(code.lower())][:1]
+    # "Russia" -> "Russian Federation": a name that starts with the value, else a close spelling
+    close = [n for n in sorted(names) if n.startswith(code.lower())][:1]
+    close = close or difflib.get_close_matches(code.lower(), list(names), n=1, cutoff=0.75)
     return names[close[0]] if close else None
 
 

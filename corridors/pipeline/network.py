@@ -73,6 +73,7 @@ def build_network(resistance, pas, borders, *, border_distance: float, max_gap: 
     from .gaps import unlinked_pairs
 
     cores = vectors.rasterize_cores(pas, resistance)
+    _check_cores_on_grid(cores, pas, resistance)
     br = vectors.border_reserves(pas, borders, border_distance)
     pairs = vectors.candidate_pairs(br, max_gap=max_gap, borders=borders)
     lost = set(cores.lost)
@@ -82,10 +83,22 @@ def build_network(resistance, pas, borders, *, border_distance: float, max_gap: 
             reasons[frozenset((a, b))] = "reserve has no cell on the grid"
     usable = pairs[[frozenset((a, b)) not in reasons for a, b in zip(pairs["pa_a"], pairs["pa_b"])]]
     if usable.empty:
+        if len(pairs):
+            off = sorted({p for a, b in zip(pairs["pa_a"], pairs["pa_b"]) for p in (a, b) if p in lost})
+            raise InputError(
+                f"no reserve of the {len(pairs)} candidate pairs lies on the land-cover grid (off it: "
+                f"{', '.join(off[:10])}); check the CRS and extent of the reserves and of inputs.landcover"
+            )
+        if br.empty:
+            raise InputError(
+                f"no border reserves: none of the {len(pas) - len(lost)} reserves on the grid lies within "
+                f"{border_distance:g} m of an international land border; raise parameters.border_distance "
+                "or check the countries layer (its borders and iso3 codes)"
+            )
         raise InputError(
             f"no candidate transboundary pairs: {len(br)} border reserves within "
             f"{border_distance:g} m of a border, none within max_gap {max_gap:g} m of a reserve in a "
-            "neighbouring country; raise parameters.border_distance or parameters.max_gap"
+            "neighbouring country; raise parameters.max_gap (or parameters.border_distance)"
         )
     core_pairs = [(cores.core_id(a), cores.core_id(b)) for a, b in zip(usable["pa_a"], usable["pa_b"])]
     log.info("%d border reserves, %d candidate pairs", len(br), len(usable))
@@ -116,6 +129,34 @@ def build_network(resistance, pas, borders, *, border_distance: float, max_gap: 
     linked = {frozenset((a, b)) for a, b in zip(links["From_PA"], links["To_PA"])}
     unlinked = unlinked_pairs(pairs, linked, reasons)
     return Network(cores=cores, border_reserves=br, pairs=pairs, linkage=net, links=links, unlinked=unlinked)
+
+
+def _check_cores_on_grid(cores, pas, resistance) -> None:
+    """Refuse, naming reserves by pa_id, when none lies on the grid or one lies only on barriers."""
+    on_grid = [k for k, n in enumerate(cores.cells) if n > 0]
+    if not on_grid:
+        lb = tuple(round(v) for v in pas.total_bounds) if len(pas) else ()
+        raise InputError(
+            f"no reserve on the land-cover grid: none of the {len(pas)} protected areas (bounds {lb}) "
+            f"covers a cell of the grid (bounds {tuple(round(v) for v in resistance.bounds)}); check "
+            "the CRS and extent of inputs.protected_areas and inputs.landcover"
+        )
+    if len(on_grid) < 2:
+        raise InputError(
+            f"only one reserve ({cores.pa_ids[on_grid[0]]}) lies on the land-cover grid; a corridor "
+            "needs two: check the CRS and extent of inputs.protected_areas and inputs.landcover"
+        )
+    passable = np.isfinite(resistance.masked_float(np.float32))
+    labels = cores.grid.values
+    reached = np.bincount(labels[passable].ravel(), minlength=len(cores.pa_ids) + 1)[1:]
+    stuck = [cores.pa_ids[k] for k in on_grid if reached[k] == 0]
+    if stuck:
+        names = dict(zip(pas["pa_id"].astype(str), pas["name"].astype(str)))
+        shown = ", ".join(f"{p} ({names.get(p, '')})" for p in stuck[:10])
+        raise InputError(
+            f"reserve(s) {shown} lie entirely on cells without a resistance (land-cover nodata or a "
+            "'barrier' class); check the land cover under them or give those classes a resistance"
+        )
 
 
 def corridor_windows(network: Network, width: float) -> list[CorridorWindow]:

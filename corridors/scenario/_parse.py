@@ -52,7 +52,7 @@ def _convert(value: Any, check: Check, key: str, ctx: ParseContext) -> Any:
             raise ctx.error(key, f"got {value!r} ({type(value).__name__}); expected {check.describe()}")
         value = float(value) if kind == "float" else int(value)
         if kind == "float" and not math.isfinite(value):
-            raise ctx.error(key, f"got {value!r}; expected a finite {check.describe()}")
+            raise ctx.error(key, f"got {value!r}; expected a finite number ({check.describe()})")
         lo, hi = check.minimum, check.maximum
         if lo is not None and (value < lo or (check.exclusive_min and value == lo)):
             raise ctx.error(key, f"got {value!r}; expected {check.describe()}")
@@ -153,5 +153,13 @@ def build_edit(data: Any, index: int, ctx: ParseContext):
         geom = shapely.from_wkt(edit.wkt)
         want = ("LineString", "MultiLineString") if etype in ("road", "fence") else ("Polygon", "MultiPolygon")
         if geom.geom_type not in want or geom.is_empty:
-            raise ctx.error(f"{key}.wkt", f"a {etype} needs a {' or '.join(want)}, got {geom.geom_type}")
+            got = f"an empty {geom.geom_type} (no coordinates)" if geom.is_empty else geom.geom_type
+            raise ctx.error(f"{key}.wkt", f"a {etype} needs a {' or '.join(want)} with coordinates, got {got}")
+    if etype == "reserve":
+        from vectors._common import check_iso3
+
+        try:
+            check_iso3({edit.pa_id: edit.iso3}, ctx.source, f"{key}.iso3")
+        except Exception as exc:
+            raise ctx.error(f"{key}.iso3", str(exc).split(": ", 1)[1]) from None
     return edit
