@@ -110,6 +110,20 @@ def _open_new(path: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux /proc)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
+
+
 def make_folder(path: Path) -> Path:
     """Create a new folder with mode 0o777 minus the umask (``mkdtemp`` would give 0700)."""
     os.mkdir(path, 0o777)
@@ -179,6 +193,8 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
         yield tmp
         if not tmp.exists():
             raise DataFormatError(f"{path}: the writer created no file; nothing was replaced")
+        # some writers pick their own mode (SQLite, so GeoPackage: 0644): give it the umask's
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except OSError as exc:
         if not isinstance(exc, DataFormatError):

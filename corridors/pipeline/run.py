@@ -179,7 +179,8 @@ def _quiet_numeric_warnings():
     """numpy's RuntimeWarnings (0/0 in a masked mean, ...) go to the log file, not the console.
 
     The pipeline handles NaN and inf on purpose (nodata, barriers); a warning printed mid-run
-    only alarms. Each distinct one is logged once at DEBUG with where it came from.
+    only alarms. Each distinct one is logged once (INFO, so it is in corridors.log) with where
+    it came from.
     """
     import warnings
 
@@ -189,7 +190,7 @@ def _quiet_numeric_warnings():
         key = (str(message), filename, lineno)
         if key not in seen:
             seen.add(key)
-            log.debug("%s: %s (%s:%d)", category.__name__, message, filename, lineno)
+            log.info("%s: %s (%s:%d)", category.__name__, message, filename, lineno)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", RuntimeWarning)
