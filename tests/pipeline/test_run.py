@@ -65,7 +65,7 @@ def test_output_folder_contents(default_run):
                  "report.html", "manifest.json", "scenario.resolved.toml", "corridors.log", "corridors.qgs",
                  "map_overview.png"]:
         assert (out / name).is_file(), name
-    assert not list(out.parent.glob(".baseline.tmp-*"))
+    assert not list(out.parent.glob(".baseline.corridors-*"))  # no temporary folder or lock left
     layers = vectors.list_layers(out / "corridors.gpkg")
     for name in LAYERS:
         assert name in layers
@@ -199,7 +199,7 @@ def test_broken_scenarios_exit_nonzero_and_write_nothing(case, tmp_path):
     assert res.output.startswith("error: ") or "error: " in res.output
     assert expect in res.output, res.output
     assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.corridors-")]
 
 
 def test_existing_output_refused(tmp_path):

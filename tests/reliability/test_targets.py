@@ -147,3 +147,24 @@ def test_mount_point_written_in_place_when_empty_else_refused(tmp_path, monkeypa
             (work / "half.txt").write_text("x")
             raise RuntimeError("boom")
     assert list(empty.iterdir()) == []
+
+
+def test_circuitscape_marks_its_files_and_overwrites_only_those(tmp_path):
+    (tmp_path / "hab.asc").write_text("ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n"
+                                      "NODATA_value -9999\n1 1 1\n1 1 1\n")
+    (tmp_path / "pts.txt").write_text("1 0.5 0.5\n2 2.5 1.5\n")
+    ini = tmp_path / "job.ini"
+    ini.write_text("data_type = raster\nscenario = pairwise\nhabitat_file = hab.asc\npoint_file = pts.txt\n"
+                   "output_file = x.out\n")  # outputs beside the inputs, in the INI's folder
+    args = ["circuitscape", str(ini), "--base-dir", str(tmp_path)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    marker = read_marker(tmp_path)
+    assert marker["command"] == "circuitscape" and marker["files"]["x"] == ["x_resistances.out", "x_resistances_3columns.out"]
+    assert CliRunner().invoke(main, args + ["--overwrite"]).exit_code == 0
+    assert (tmp_path / "hab.asc").is_file() and (tmp_path / "pts.txt").is_file()
+    # a file with an output's name that corridors did not write is never replaced
+    (tmp_path / "y_resistances.out").write_text("someone else's result")
+    ini.write_text(ini.read_text().replace("x.out", "y.out"))
+    res = CliRunner().invoke(main, args + ["--overwrite"])
+    assert res.exit_code == 1 and "did not write" in res.output and "y_resistances.out" in res.output
+    assert (tmp_path / "y_resistances.out").read_text() == "someone else's result"
