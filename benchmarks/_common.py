@@ -89,7 +89,7 @@ def machine_info() -> dict:
         "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(dirty) if dirty is not None else None,
-        "argv": sys.argv,
+        "argv": shown_argv(sys.argv),
     }
 
 
@@ -237,6 +237,19 @@ class PeakRSS:
 
 
 # ------------------------------------------------------------------------------------- files
+def shown_argv(argv: list[str]) -> list[str]:
+    """``argv`` as recorded in results: absolute paths outside the repository become
+    ``<outside>/<name>``, so results name no machine's folders."""
+    repo = Path(__file__).resolve().parents[1]
+    out = []
+    for a in argv:
+        p = Path(a)
+        if p.is_absolute() and repo not in p.resolve().parents:
+            a = f"<outside>/{p.name}"
+        out.append(a)
+    return out
+
+
 def write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
     path = Path(path)

@@ -669,7 +669,7 @@ def main(argv=None):
     machine = _common.machine_info()
     t0 = time.perf_counter()
     results, meta = run_sections(names, mode, a.repeats)
-    doc = {"mode": mode, "command": ["python", "benchmarks/run.py"] + (argv or sys.argv[1:]),
+    doc = {"mode": mode, "command": ["python", "benchmarks/run.py"] + _common.shown_argv(argv or sys.argv[1:]),
            "machine": machine, "total_s": time.perf_counter() - t0, "plan": PLAN[mode],
            "threads": {n: THREADS[n] for n in names}, "sections": meta, "results": results,
            "caveat": a.caveat}

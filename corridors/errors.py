@@ -9,7 +9,9 @@ from rasters.errors import (
     InputError,
     MissingClassesError,
     OutputExistsError,
+    OutputLockedError,
     ResistanceValueError,
+    UnsafeOutputError,
 )
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "ConfigError",
     "SolverError",
     "OutputExistsError",
+    "UnsafeOutputError",
+    "OutputLockedError",
 ]
 
 

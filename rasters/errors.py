@@ -20,6 +20,8 @@ __all__ = [
     "AlignmentError",
     "DataFormatError",
     "OutputExistsError",
+    "UnsafeOutputError",
+    "OutputLockedError",
 ]
 
 
@@ -63,3 +65,11 @@ class DataFormatError(CorridorsError, OSError):
 
 class OutputExistsError(CorridorsError, FileExistsError):
     """An output path exists and overwriting was not requested."""
+
+
+class UnsafeOutputError(InputError):
+    """An output path is refused: replacing it could destroy data (``.``, home, a folder of inputs...)."""
+
+
+class OutputLockedError(CorridorsError, BlockingIOError):
+    """Another corridors command is writing the same output folder."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +29,11 @@ from pyproj import CRS
 from rasterio.errors import RasterioError
 
 from ._rio import to_rio_crs
+from .atomic import atomic_write_text, temporary_folder
 from .errors import DataFormatError, InputError, OutputExistsError
 from .grid import Grid, as_crs
 
-__all__ = ["read", "write", "WRITE_FORMATS", "ASCII_NODATA"]
+__all__ = ["read", "write", "WRITE_FORMATS", "ASCII_NODATA", "gdal_reason"]
 
 #: Nodata written to ASCII grids when the grid's own nodata is NaN or None (Circuitscape's value).
 ASCII_NODATA = -9999
@@ -115,13 +115,68 @@ def read(path, *, band: int = 1, name: str | None = None) -> Grid:
             )
     except RasterioError as exc:
         raise DataFormatError(
-            f"{p}: not a raster GDAL can read ({exc}); give a GeoTIFF (.tif) or an Esri ASCII "
+            f"{p}: not a raster GDAL can read ({gdal_reason(exc)}); give a GeoTIFF (.tif) or an Esri ASCII "
             "grid (.asc, .asc.gz)"
         ) from exc
+    if driver == "AAIGrid" and not virtual:
+        _check_ascii_body(p, gzipped, values.shape)
     crs = as_crs(rio_crs) if rio_crs is not None else None
     if crs is None and gzipped:
         crs = _read_prj(_prj_sidecar(p))
     return Grid(values, transform, crs, nodata, name if name is not None else str(path))
+
+
+def gdal_reason(exc: BaseException) -> str:
+    """GDAL's own words for an error: rasterio's "See previous exception" replaced by the causes."""
+    seen: list[str] = []
+    e: BaseException | None = exc
+    while e is not None and len(seen) < 8:
+        msg = " ".join(str(e).split())
+        if msg and "See previous exception" not in msg and msg not in seen:
+            seen.append(msg)
+        e = e.__cause__ or e.__context__
+    reason = "; ".join(seen[-2:]) if seen else " ".join(str(exc).split())
+    if any(w in reason for w in ("Read error", "got 0 bytes", "TIFFFillTile", "TIFFReadEncoded", "Cannot read")):
+        reason += " - the file looks truncated or damaged"
+    return reason
+
+
+#: Tokens GDAL's ASCII reader turns into 0 (or a number) without a word: not allowed in a grid.
+_NOT_NUMBERS = {b"nan", b"-nan", b"+nan", b"inf", b"-inf", b"+inf", b"infinity", b"-infinity"}
+
+
+def _check_ascii_body(p: Path, gzipped: bool, shape: tuple[int, int]) -> None:
+    """Refuse an Esri ASCII grid whose rows disagree with its header, or that holds NaN/inf.
+
+    GDAL re-wraps a body with the wrong number of values per row, crops extra values and fills
+    missing ones with 0, and reads ``nan`` as 0: each would be a silently wrong grid.
+    """
+    opener = gzip.open if gzipped else open
+    try:
+        with opener(p, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        raise DataFormatError(f"{p}: cannot read ({exc})") from exc
+    lines = [ln.split() for ln in raw.splitlines()]
+    lines = [(n, t) for n, t in enumerate(lines, 1) if t]
+    body = [(n, t) for n, t in lines if not t[0][:1].isalpha() or t[0].lower() in _NOT_NUMBERS]
+    nrows, ncols = shape
+    fix = "fix the header (ncols, nrows) or the data so that they agree"
+    if len(body) != nrows:
+        total = sum(len(t) for _, t in body)
+        raise DataFormatError(
+            f"{p}: the header says {nrows} rows of {ncols} values, but the data has {len(body)} lines "
+            f"({total} values); {fix}"
+        )
+    for n, toks in body:
+        if len(toks) != ncols:
+            raise DataFormatError(f"{p}, line {n}: {len(toks)} values where the header says ncols {ncols}; {fix}")
+        bad = [t for t in toks if t.lower() in _NOT_NUMBERS]
+        if bad:
+            raise DataFormatError(
+                f"{p}, line {n}: {bad[0].decode(errors='replace')!r} is not a number; mark missing cells "
+                "with the NODATA_value of the header"
+            )
 
 
 def _read_band(p: Path, gdal_path: str, band: int, options: dict):
@@ -201,34 +256,31 @@ def write(grid: Grid, path, *, dtype=None, cog: bool = True, overwrite: bool = T
         grid.require_square()  # Esri ASCII has one cellsize: refuse non-square or rotated cells
     values, nodata = _prepare_values(grid, dtype, ascii_out, p)
 
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent))
     try:
-        if kind == "gtiff":
-            tmp = tmpdir / "out.tif"
-            _write_gtiff(values, grid, nodata, tmp, cog)
-            os.replace(tmp, p)
-        else:
-            tmp = tmpdir / "out.asc"
-            _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
-            if kind == "ascii-gz":
-                gz = tmpdir / "out.asc.gz"
-                # mtime=0 keeps the bytes identical across runs (reproducible outputs)
-                with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
-                    shutil.copyfileobj(src, dst)
-                tmp = gz
-            prj_tmp, prj = tmpdir / "out.prj", _prj_sidecar(p)
-            if grid.crs is not None:
-                # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
-                # find the CRS equal to the original; written by us so .asc and .asc.gz match
-                prj_tmp.write_text(grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
-                os.replace(prj_tmp, prj)
-            elif prj.exists():
-                prj.unlink()
-            os.replace(tmp, p)
+        with temporary_folder(p) as tmpdir:
+            if kind == "gtiff":
+                tmp = tmpdir / "out.tif"
+                _write_gtiff(values, grid, nodata, tmp, cog)
+                os.replace(tmp, p)
+            else:
+                tmp = tmpdir / "out.asc"
+                _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
+                if kind == "ascii-gz":
+                    gz = tmpdir / "out.asc.gz"
+                    # mtime=0 keeps the bytes identical across runs (reproducible outputs)
+                    with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
+                        shutil.copyfileobj(src, dst)
+                    tmp = gz
+                prj = _prj_sidecar(p)
+                if grid.crs is not None:
+                    # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
+                    # find the CRS equal to the original; written by us so .asc and .asc.gz match
+                    atomic_write_text(prj, grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
+                elif prj.exists():
+                    prj.unlink()
+                os.replace(tmp, p)
     except RasterioError as exc:
         raise DataFormatError(f"{p}: GDAL could not write the raster ({exc})") from exc
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
     return p
 
 

@@ -174,15 +174,15 @@ def _close_diagonal_gaps(mask: np.ndarray, lines, grid: Grid) -> np.ndarray:
     return out
 
 
-def _parse_value(value, rule: str, rules_allowing_barrier: tuple, what: str) -> float:
-    """The value as a float; NaN means barrier (nodata)."""
+def _parse_value(value, rule: str, rules_allowing_barrier: tuple, what: str, key: str = "value") -> float:
+    """The value as a float; NaN means barrier (nodata). ``key`` names it in messages."""
     if isinstance(value, str):
         if value.strip().lower() in _BARRIER_WORDS:
             value = float("nan")
         else:
-            raise InputError(f"{what}: value {value!r} is not a number or 'barrier'")
+            raise InputError(f"{what}: {key} {value!r} is not a number or 'barrier'")
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InputError(f"{what}: value must be a number (or 'barrier'), got {value!r}")
+        raise InputError(f"{what}: {key} must be a number (or 'barrier'), got {value!r}")
     value = float(value)
     if np.isnan(value):
         if rule not in rules_allowing_barrier:
@@ -191,7 +191,7 @@ def _parse_value(value, rule: str, rules_allowing_barrier: tuple, what: str) -> 
             )
         return value
     if not np.isfinite(value):
-        raise InputError(f"{what}: value {value} is not finite; use 'barrier' to block cells")
+        raise InputError(f"{what}: {key} {value} is not finite; use 'barrier' to block cells")
     return value
 
 
@@ -220,6 +220,8 @@ def burn_lines(
     value,
     rule: str = "max",
     name: str | None = None,
+    label: str = "burn_lines",
+    keys: dict[str, str] | None = None,
 ) -> Grid:
     """Burn lines (roads, railways, fences) into a resistance surface.
 
@@ -246,6 +248,9 @@ def burn_lines(
         by ``value``; ``add``: add ``value`` (which may be negative, but cells must stay > 0).
     name : str, optional
         Name of the result.
+    label, keys : optional
+        How error messages name the caller and the parameters (e.g. ``label="edits[0] (road
+        'A1')"``, ``keys={"width": "width_m", "value": "resistance"}`` for a scenario edit).
 
     Returns
     -------
@@ -258,25 +263,39 @@ def burn_lines(
     CRSError
         The grid is in a geographic CRS (width in degrees is meaningless) or the layer's CRS
         differs.
+    InputError
+        ``width`` is not a positive number, or is wider than the whole grid (the buffer would
+        overflow or cover everything: almost always a unit mistake).
     ResistanceValueError
         ``add`` would leave burnt cells <= 0, or ``value`` <= 0 for max/set.
     """
-    what = "burn_lines"
+    what = label
+    key = {"width": "width", "value": "value", "rule": "rule", **(keys or {})}
     if rule not in LINE_RULES:
-        raise InputError(f"{what}: unknown rule {rule!r}; use one of {', '.join(LINE_RULES)}")
+        raise InputError(f"{what}: unknown {key['rule']} {rule!r}; use one of {', '.join(LINE_RULES)}")
     if resistance.crs is not None:
         resistance.require_projected("burning lines with a width in metres")
     if isinstance(width, bool) or not isinstance(width, (int, float, np.integer, np.floating)) or not (
         np.isfinite(width) and width > 0
     ):
-        raise InputError(f"{what}: width must be a positive number of map units, got {width!r}")
-    v = _parse_value(value, rule, ("max", "set"), what)
+        raise InputError(f"{what}: {key['width']} must be a positive number of map units, got {width!r}")
+    left, bottom, right, top = resistance.bounds
+    across = float(np.hypot(right - left, top - bottom))
+    if width > 2 * across:
+        raise InputError(
+            f"{what}: {key['width']} {width:g} is wider than the whole grid ({across:.4g} map units "
+            f"corner to corner); give the width in metres (e.g. 60 for a road)"
+        )
+    v = _parse_value(value, rule, ("max", "set"), what, key["value"])
     if rule in ("max", "set") and not np.isnan(v) and v <= 0:
-        raise ResistanceValueError(f"{what}: value {v} must be > 0 (or 'barrier')")
+        raise ResistanceValueError(f"{what}: {key['value']} {v} must be > 0 (or 'barrier')")
     geoms = [g for g in _geometries(geometries, resistance, what) if _usable(g)]
     out = _resistance_float(resistance)
     if geoms:
         buffered = shapely.buffer(np.array(geoms, dtype=object), width / 2.0)
+        if shapely.is_empty(buffered).any():  # never drop a line silently
+            raise InputError(f"{what}: buffering the lines by {key['width']} / 2 = {width / 2:g} gave an empty "
+                             "shape; check the geometry and the width")
         mask = _cell_mask(list(buffered), resistance, all_touched=True)
         mask = _close_diagonal_gaps(mask, geoms, resistance)
         touched = mask & ~np.isnan(out)
@@ -298,6 +317,8 @@ def apply_polygons(
     rule: str = "set",
     all_touched: bool = False,
     name: str | None = None,
+    label: str = "apply_polygons",
+    keys: dict[str, str] | None = None,
 ) -> Grid:
     """Apply polygons (towns, restoration areas) to a resistance surface.
 
@@ -316,6 +337,8 @@ def apply_polygons(
         False (default): cells whose centre is inside a polygon; True: every cell touched.
     name : str, optional
         Name of the result.
+    label, keys : optional
+        How error messages name the caller and the parameters (as in :func:`burn_lines`).
 
     Returns
     -------
@@ -328,12 +351,13 @@ def apply_polygons(
         The result would be <= 0 in some covered cell (count and first cell in the message), or
         ``value`` <= 0 for set/multiply.
     """
-    what = "apply_polygons"
+    what = label
+    key = {"value": "value", "rule": "rule", **(keys or {})}
     if rule not in POLYGON_RULES:
-        raise InputError(f"{what}: unknown rule {rule!r}; use one of {', '.join(POLYGON_RULES)}")
-    v = _parse_value(value, rule, ("set",), what)
+        raise InputError(f"{what}: unknown {key['rule']} {rule!r}; use one of {', '.join(POLYGON_RULES)}")
+    v = _parse_value(value, rule, ("set",), what, key["value"])
     if rule in ("set", "multiply") and not np.isnan(v) and v <= 0:
-        raise ResistanceValueError(f"{what}: value {v} must be > 0 for rule {rule!r}")
+        raise ResistanceValueError(f"{what}: {key['value']} {v} must be > 0 for {key['rule']} {rule!r}")
     geoms = _geometries(geometries, resistance, what)
     out = _resistance_float(resistance)
     mask = _cell_mask(geoms, resistance, all_touched)

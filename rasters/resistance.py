@@ -26,6 +26,8 @@ __all__ = [
     "combine",
     "BARRIER_WORDS",
     "COMBINE_RULES",
+    "NODATA_IN_TABLE",
+    "NONPOSITIVE",
 ]
 
 #: Table entries (case-insensitive) that make a class a barrier: its cells become nodata.
@@ -221,11 +223,22 @@ def load_reclass_table(table) -> tuple[dict[int, float], str]:
     reader = _TABLE_READERS.get(path.suffix.lower())
     if reader is None:
         raise DataFormatError(f"{path}: unknown table type; use .csv, .toml or .txt ({load_reclass_table.__name__} docs)")
-    return reader(path), str(path)
+    try:
+        return reader(path), str(path)
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at offset {exc.start}); "
+            "re-save the table as UTF-8 (e.g. iconv -f CP1251 -t UTF-8 in.csv > out.csv)"
+        ) from exc
 
 
 # ----------------------------------------------------------------------------- reclassify
-def reclassify(grid: Grid, table, *, dtype=np.float32, name: str | None = None) -> Grid:
+#: What :func:`reclassify` does when the grid's nodata value is also a code of the table.
+NODATA_IN_TABLE = ("error", "nodata", "class")
+
+
+def reclassify(grid: Grid, table, *, dtype=np.float32, name: str | None = None,
+               nodata_in_table: str = "error") -> Grid:
     """Turn a land-cover grid into a resistance grid through a code -> resistance table.
 
     Parameters
@@ -239,6 +252,10 @@ def reclassify(grid: Grid, table, *, dtype=np.float32, name: str | None = None) 
         Output dtype (float32 default).
     name : str, optional
         Name of the result (default ``"<grid name> resistance"``).
+    nodata_in_table : {"error", "nodata", "class"}
+        When the grid's nodata value is also a code of the table and cells hold it, those cells
+        would silently become barriers. ``"error"`` (default) refuses; ``"nodata"`` keeps them
+        nodata (barriers); ``"class"`` gives them the table's resistance.
 
     Returns
     -------
@@ -252,13 +269,33 @@ def reclassify(grid: Grid, table, *, dtype=np.float32, name: str | None = None) 
     ResistanceValueError
         A table value <= 0.
     InputError
-        Non-integer codes in the raster, or a non-float ``dtype``.
+        Non-integer codes in the raster, a non-float ``dtype``, or (``nodata_in_table="error"``)
+        cells whose nodata value is a code of the table.
     """
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise InputError(f"reclassify: dtype must be a float type (NaN marks nodata), got {dtype}")
+    if nodata_in_table not in NODATA_IN_TABLE:
+        raise InputError(f"reclassify: nodata_in_table must be one of {NODATA_IN_TABLE}, got {nodata_in_table!r}")
     lut, source = load_reclass_table(table)
     valid = grid.valid_mask
+    nd = grid.nodata
+    if nd is not None and np.isfinite(nd) and float(nd).is_integer() and int(nd) in lut and nodata_in_table != "nodata":
+        hits = grid.values == nd
+        n = int(np.count_nonzero(hits))
+        if n and nodata_in_table == "error":
+            v = lut[int(nd)]
+            shown = "barrier" if np.isnan(v) else f"{v:g}"
+            raise InputError(
+                f"{grid.name}: its nodata value {int(nd)} is also a class of the resistance table "
+                f"{'' if source == 'table' else source + ' '}(resistance {shown}); the {n} cells holding "
+                f"{int(nd)} ({100 * n / hits.size:.3g}% of the grid) would silently become barriers. Fix "
+                "the raster's nodata (e.g. gdal_edit.py -a_nodata 255 FILE), or say what they are: "
+                "nodata_in_table='nodata' (barriers) or 'class' (the table's resistance); in a "
+                "scenario: inputs.nodata_in_table"
+            )
+        if n:  # "class": they are land cover after all
+            valid = valid | hits
     codes = grid.values[valid]
     if codes.dtype.kind == "f":
         frac = codes != np.round(codes)
@@ -335,7 +372,12 @@ def check_resistance(grid: Grid, *, name: str | None = None) -> None:
 
 
 # ----------------------------------------------------------------------------- combine
-def combine(grids: Sequence[Grid], rule: str = "max", *, name: str | None = None) -> Grid:
+#: What :func:`combine` does with cells <= 0 in the layers after the first.
+NONPOSITIVE = ("error", "unchanged")
+
+
+def combine(grids: Sequence[Grid], rule: str = "max", *, name: str | None = None,
+            nonpositive: str = "error") -> Grid:
     """Combine aligned resistance grids cell by cell.
 
     Parameters
@@ -348,6 +390,12 @@ def combine(grids: Sequence[Grid], rule: str = "max", *, name: str | None = None
         factor >= 1).
     name : str, optional
         Name of the result (default ``"<rule>(<names>)"``).
+    nonpositive : {"error", "unchanged"}
+        Cells of the second and later grids that are <= 0 (``< 0`` under ``sum``, where 0 adds
+        nothing) are not resistances: ``max`` would ignore them silently and ``sum`` would lower
+        the resistance. ``"error"`` (default) refuses them; ``"unchanged"`` says they mean "no
+        change" (e.g. a roads raster with 0 off the roads): the result keeps the other grids'
+        value there.
 
     Returns
     -------
@@ -360,18 +408,35 @@ def combine(grids: Sequence[Grid], rule: str = "max", *, name: str | None = None
     AlignmentError
         Two grids are not aligned (names both).
     InputError
-        No grids, or an unknown rule.
+        No grids, an unknown rule, or (``nonpositive="error"``) cells <= 0 in a later grid.
     """
     grids = list(grids)
     if not grids:
         raise InputError("combine needs at least one grid")
     if rule not in COMBINE_RULES:
         raise InputError(f"unknown combination rule {rule!r}; use one of {', '.join(COMBINE_RULES)}")
+    if nonpositive not in NONPOSITIVE:
+        raise InputError(f"combine: nonpositive must be one of {NONPOSITIVE}, got {nonpositive!r}")
     require_aligned(grids)
     dtype = np.result_type(np.float32, *[g.dtype for g in grids if g.dtype.kind == "f"])
     out = grids[0].masked_float(dtype)
+    neutral = {"max": -np.inf, "sum": 0.0, "product": 1.0}[rule]
     for g in grids[1:]:
         other = g.masked_float(dtype)
+        with np.errstate(invalid="ignore"):
+            bad = (other < 0) if rule == "sum" else (other <= 0)
+        n = int(np.count_nonzero(bad))
+        if n and nonpositive == "error":
+            effect = {"max": "be ignored silently (the other layer's larger value wins)",
+                      "sum": "lower the resistance", "product": "make the resistance <= 0"}[rule]
+            raise InputError(
+                f"{g.name}: {n} cells are {'< 0' if rule == 'sum' else '<= 0'} (min {np.nanmin(other):g}, "
+                f"{_where(g, bad)}); under combine = {rule!r} they would {effect}. A resistance layer "
+                "needs values > 0 (nodata where it has none); if these values mean 'no change', say "
+                "so with nonpositive='unchanged' (scenario: nonpositive = \"unchanged\" in [[inputs.layers]])"
+            )
+        if n:
+            other[bad] = neutral
         if rule == "max":
             np.maximum(out, other, out=out)  # NaN propagates: nodata anywhere -> nodata
         elif rule == "sum":

@@ -3,7 +3,7 @@
 pyogrio/fiona are imported only inside this package (in :mod:`vectors.io`).
 """
 
-from ._common import ISO3_SEPARATOR, iso3_set
+from ._common import ISO3_SEPARATOR, check_iso3, iso3_set
 from .borders import (
     COUNTRY_FIELDS,
     DEFAULT_BORDER_TOLERANCE,
@@ -41,6 +41,7 @@ __all__ = [
     "cells_to_polygon",
     "list_layers",
     "iso3_set",
+    "check_iso3",
     "ISO3_SEPARATOR",
 ]
 

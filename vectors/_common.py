@@ -26,6 +26,70 @@ def iso3_set(value) -> frozenset[str]:
     return frozenset(p.strip().upper() for p in str(value).split(ISO3_SEPARATOR) if p.strip())
 
 
+def _iso3_codes() -> frozenset[str]:
+    import iso3166
+
+    return frozenset(iso3166.countries_by_alpha3)
+
+
+def _suggest_iso3(code: str) -> str | None:
+    """The alpha-3 code a wrong value probably meant ("Russia" -> RUS, "ru" -> RUS), or None."""
+    import difflib
+
+    import iso3166
+
+    try:
+        return iso3166.countries.get(code).alpha3
+    except (KeyError, AttributeError):
+        pass
+    if len(code) <= 3:
+        return None
+    names = {c.name.lower(): c.alpha3 for c in iso3166.countries}
+    names.update({c.apolitical_name.lower(): c.alpha3 for c in iso3166.countries})
+    # "Russia" -> "Russian Federation": a name that starts with the value, else a close spelling
+    close = [n for n in sorted(names) if n.startswith(code.lower())][:1]
+    close = close or difflib.get_close_matches(code.lower(), list(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None
+
+
+def check_iso3(codes: Mapping[str, object], source: str, what: str = "iso3") -> None:
+    """Raise :class:`InputError` unless every code is an ISO 3166-1 alpha-3 country code.
+
+    Parameters
+    ----------
+    codes : mapping
+        Label (a reserve's pa_id, a row) -> code value (``"KOR;PRK"`` holds two codes).
+    source : str
+        File or layer named in the message.
+    what : str
+        The column or key the codes come from.
+
+    Notes
+    -----
+    The list is ISO 3166-1 as packaged by ``iso3166`` (officially assigned codes). Codes that
+    look right but are not assigned (``ZZZ``) and names (``Russia``) are refused, each with a
+    suggestion where one is found, since a wrong code silently breaks the border tests.
+    """
+    valid = _iso3_codes()
+    bad: dict[str, list[str]] = {}
+    for label, value in codes.items():
+        raw = "" if value is None else str(value)
+        for part in (p.strip() for p in raw.split(ISO3_SEPARATOR)):
+            if part and part.upper() not in valid:
+                bad.setdefault(part, []).append(str(label))
+    if bad:
+        shown = []
+        for code, labels in list(bad.items())[:5]:
+            hint = _suggest_iso3(code)
+            tip = f" (did you mean {hint}?)" if hint else ""
+            shown.append(f"{code!r}{tip} for {', '.join(labels[:3])}{' ...' if len(labels) > 3 else ''}")
+        raise InputError(
+            f"{source}: {len(bad)} value(s) of {what} are not ISO 3166-1 alpha-3 country codes: "
+            f"{'; '.join(shown)}. Use the three-letter codes (RUS, CHN, MNG, PRK, KOR; several "
+            f"joined by '{ISO3_SEPARATOR}')"
+        )
+
+
 def require_projected(gdf: gpd.GeoDataFrame, what: str, purpose: str) -> CRS:
     """Return the CRS of ``gdf`` or raise :class:`CRSError` unless it is projected (metres)."""
     if gdf.crs is None:

@@ -12,7 +12,7 @@ import shapely
 
 from rasters.errors import InputError
 
-from ._common import normalise_columns, polygonal_part, repair_polygons, require_projected
+from ._common import check_iso3, normalise_columns, polygonal_part, repair_polygons, require_projected
 from .io import read_vector
 
 __all__ = [
@@ -72,12 +72,12 @@ def prepare_countries(
     """Normalise an in-memory country layer as :func:`read_countries` does."""
     df, mapping = normalise_columns(gdf, COUNTRY_FIELDS, fields, source)
     codes = df["iso3"].astype(str).str.strip().str.upper()
-    bad = sorted(set(c for c in codes if len(c) != 3 or not c.isalpha()))
-    if bad:
-        raise InputError(
-            f"{source}: country code(s) {bad} in column {mapping['iso3']!r} are not ISO alpha-3; "
-            "choose another column with fields={'iso3': ...} (Natural Earth: ADM0_A3)"
-        )
+    try:
+        check_iso3({f"row {i}": c for i, c in enumerate(df["iso3"].astype(str).str.strip())}, source,
+                   f"column {mapping['iso3']!r}")
+    except InputError as exc:
+        raise InputError(f"{exc}; or choose another column with fields={{'iso3': ...}} "
+                         "(Natural Earth: ADM0_A3)") from None
     df["iso3"] = codes
     geoms, _ = repair_polygons(gdf.geometry, codes.tolist(), source)
     out = gpd.GeoDataFrame(df, geometry=geoms.values, crs=gdf.crs)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from rasters.atomic import replacing, temporary_folder
 from rasters.errors import DataFormatError, InputError, OutputExistsError
 
 __all__ = [
@@ -147,21 +146,13 @@ def write_layers(
         raise OutputExistsError(f"{path} exists; pass overwrite=True to replace it")
     _check_layers(layers)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # GDAL creates the file itself
-    try:
-        options = {name: _write_options(name, df, geometry_types) for name, df in layers.items()}
+    options = {name: _write_options(name, df, geometry_types) for name, df in layers.items()}
+    with replacing(path) as tmp:
         for name, df in layers.items():
             try:
                 pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", **options[name])
             except Exception as exc:
                 raise DataFormatError(f"{path}: cannot write layer {name!r} ({exc})") from exc
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
@@ -264,9 +255,8 @@ def write_shapefiles(
     if existing and not overwrite:
         raise OutputExistsError(f"{existing[0]} exists; pass overwrite=True to replace it")
     directory.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=".shp-", dir=directory))
     mapping: dict[str, dict[str, str]] = {}
-    try:
+    with temporary_folder(directory / ".shp") as tmpdir:
         for name, df in layers.items():
             if not isinstance(df, gpd.GeoDataFrame):
                 raise InputError(f"layer {name!r}: Shapefiles need a GeoDataFrame")
@@ -293,6 +283,4 @@ def write_shapefiles(
                     w.writerow([name, col, short])
         for f in sorted(tmpdir.iterdir()):
             os.replace(f, directory / f.name)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
     return mapping

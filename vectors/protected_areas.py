@@ -10,7 +10,7 @@ import pandas as pd
 
 from rasters.errors import InputError
 
-from ._common import ISO3_SEPARATOR, iso3_set, log, normalise_columns, repair_polygons
+from ._common import ISO3_SEPARATOR, check_iso3, iso3_set, log, normalise_columns, repair_polygons
 from .io import read_vector
 
 __all__ = ["PA_FIELDS", "read_protected_areas", "prepare_protected_areas"]
@@ -30,6 +30,7 @@ def read_protected_areas(
     layer: str | None = None,
     fields: Mapping[str, str] | None = None,
     crs=None,
+    dissolve_duplicates: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read protected-area polygons from a GeoPackage, Shapefile or GeoJSON file.
 
@@ -44,6 +45,10 @@ def read_protected_areas(
         looked up in :data:`PA_FIELDS` (WDPA's ``WDPAID``/``NAME``/``ISO3`` work as they are).
     crs : optional
         Reproject to this CRS (anything pyproj accepts). Distances need a projected CRS.
+    dissolve_duplicates : bool
+        Features sharing a ``pa_id`` are parts of one reserve (WDPA parcels): dissolve them into
+        one row. False (default): shared ids are an error, since two reserves given one id by
+        mistake would silently become one.
 
     Returns
     -------
@@ -59,12 +64,14 @@ def read_protected_areas(
     DataFormatError
         The file cannot be read.
     InputError
-        A needed column is missing, ids are blank, geometries are missing or not polygons.
+        A needed column is missing, ids are blank or (unless ``dissolve_duplicates``) repeated,
+        a country code is not ISO 3166-1 alpha-3, geometries are missing or not polygons.
     CRSError
         The file has no CRS.
     """
     gdf = read_vector(path, layer=layer)
-    return prepare_protected_areas(gdf, fields=fields, crs=crs, source=str(path))
+    return prepare_protected_areas(gdf, fields=fields, crs=crs, source=str(path),
+                                   dissolve_duplicates=dissolve_duplicates)
 
 
 def prepare_protected_areas(
@@ -73,11 +80,13 @@ def prepare_protected_areas(
     fields: Mapping[str, str] | None = None,
     crs=None,
     source: str = "protected areas",
+    dissolve_duplicates: bool = False,
 ) -> gpd.GeoDataFrame:
     """Normalise an in-memory protected-area layer as :func:`read_protected_areas` does."""
     df, _ = normalise_columns(gdf, PA_FIELDS, fields, source, reserved=("n_parts", "repaired"))
     df["pa_id"] = _ids(df["pa_id"], source)
     df["name"] = df["name"].fillna("").astype(str)
+    check_iso3(dict(zip(df["pa_id"], df["iso3"])), source, "iso3 (reserves named by pa_id)")
     df["iso3"] = [ISO3_SEPARATOR.join(sorted(iso3_set(v))) for v in df["iso3"]]
     no_country = df.loc[df["iso3"] == "", "pa_id"].tolist()
     if no_country:
@@ -88,6 +97,16 @@ def prepare_protected_areas(
     geoms, reasons = repair_polygons(gdf.geometry, df["pa_id"].tolist(), source)
     out = gpd.GeoDataFrame(df, geometry=geoms.values, crs=gdf.crs)
     out["repaired"] = out["pa_id"].isin(list(reasons))
+    if not dissolve_duplicates:
+        counts = out["pa_id"].value_counts(sort=False)
+        dup = counts[counts > 1]
+        if len(dup):
+            shown = ", ".join(f"{i!r} ({n} features)" for i, n in list(dup.items())[:10])
+            raise InputError(
+                f"{source}: {len(dup)} pa_id(s) are shared by several features: {shown}; give each "
+                "reserve its own id, or if they are parts of one reserve say so with "
+                "dissolve_duplicates=True (scenario: dissolve_duplicates = true under [inputs])"
+            )
     out = _dissolve(out, source)
     if crs is not None:
         out = out.to_crs(crs)

@@ -105,7 +105,10 @@ def parse_ini(path) -> dict[str, str]:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"Circuitscape config file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at offset "
+                          f"{exc.start}); re-save the INI as UTF-8") from exc
+    except OSError as exc:
         raise ConfigError(f"cannot read Circuitscape config {path}: {exc}") from exc
     out: dict[str, str] = {}
     lines: dict[str, int] = {}

@@ -190,11 +190,10 @@ class _MapWriter:
     def _write_tif(self, name: str, values: np.ndarray) -> None:
         from rasters.io import write
 
-        path = self.sink.prefix.with_name(f"{self.sink.prefix.name}_{name}.tif")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        fname = f"{self.sink.prefix.name}_{name}.tif"
         grid = self.inp.grid.with_values(values.astype(np.float64), nodata=float(NODATA), name=name)
-        write(grid, path, cog=False, overwrite=True)
-        self.sink.files.append(path)
+        write(grid, self.sink.staging / fname, cog=False, overwrite=True)
+        self.sink.files.append(self.sink.prefix.with_name(fname))
 
 
 class _PerKey:

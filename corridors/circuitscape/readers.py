@@ -54,7 +54,10 @@ def _lines(path) -> list[tuple[int, list[str]]]:
             text = f.read()
     except FileNotFoundError:
         raise DataFormatError(f"file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"{path}: not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at offset "
+                              f"{exc.start}); re-save it as UTF-8") from exc
+    except OSError as exc:
         raise DataFormatError(f"cannot read {path}: {exc}") from exc
     return [(n, s.split()) for n, s in enumerate(text.splitlines(), 1) if s.strip()]
 

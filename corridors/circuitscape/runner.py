@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rasters.atomic import output_files
+
 from ..errors import ConfigError, OutputExistsError
 from .config import CircuitscapeConfig, load_config
 from .writers import atomic_write_text
@@ -80,27 +82,37 @@ class RunSummary:
 
 
 class _Sink:
-    """Collects output names and writes each file atomically as it comes."""
+    """Collects output names and writes each file (atomically) into the staging folder."""
 
-    def __init__(self, prefix: Path):
+    def __init__(self, staging: Path, prefix: Path):
+        self.staging = staging
         self.prefix = prefix
         self.files: list[Path] = []
 
     def __call__(self, suffix: str, text: str) -> None:
-        path = self.prefix.with_name(self.prefix.name + suffix)
-        atomic_write_text(path, text)
-        self.files.append(path)
+        name = self.prefix.name + suffix
+        atomic_write_text(self.staging / name, text)
+        self.files.append(self.prefix.with_name(name))
+
+
+def _owned(stem: str):
+    """Whether a file name is one Circuitscape writes for output prefix ``stem``."""
+    return lambda name: name.startswith(stem) and OUTPUT_PATTERN.fullmatch(name[len(stem):]) is not None
 
 
 def _existing_outputs(prefix: Path) -> list[Path]:
     folder = prefix.parent
     if not folder.is_dir():
         return []
-    stem = prefix.name
-    return sorted(
-        p for p in folder.iterdir()
-        if p.name.startswith(stem) and OUTPUT_PATTERN.fullmatch(p.name[len(stem):])
-    )
+    owned = _owned(prefix.name)
+    return sorted(p for p in folder.iterdir() if owned(p.name))
+
+
+def _input_files(cfg: CircuitscapeConfig) -> list[Path]:
+    import dataclasses
+
+    return [v for f in dataclasses.fields(cfg) if f.name.endswith("_file") and f.name != "output_file"
+            and isinstance(v := getattr(cfg, f.name), Path)]
 
 
 def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = None) -> RunSummary:
@@ -131,18 +143,21 @@ def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = 
         if old:
             raise OutputExistsError(
                 f"{len(old)} output file(s) of an earlier run exist, e.g. {old[0]}; "
-                "pass overwrite=True (CLI: --overwrite) or change output_file"
+                "pass overwrite=True or change output_file"
             )
-    sink = _Sink(prefix)
     t0 = time.perf_counter()
-    if cfg.is_network:
-        from .network_io import run_network
+    # staged in a hidden folder inside the output folder, moved in when every file is written
+    with output_files(prefix.parent, prefix=prefix.name, owned=_owned(prefix.name), overwrite=overwrite,
+                      inputs=_input_files(cfg)) as staging:
+        sink = _Sink(staging, prefix)
+        if cfg.is_network:
+            from .network_io import run_network
 
-        counts, result = run_network(cfg, sink, method)
-    else:
-        from .raster_io import run_raster
+            counts, result = run_network(cfg, sink, method)
+        else:
+            from .raster_io import run_raster
 
-        counts, result = run_raster(cfg, sink, method)
+            counts, result = run_raster(cfg, sink, method)
     summary = RunSummary(cfg, method, sink.files, time.perf_counter() - t0, counts, result)
     for line in summary.lines():
         log.info(line)

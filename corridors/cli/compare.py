@@ -15,13 +15,13 @@ def register(main: click.Group) -> None:
 @click.command("compare")
 @click.argument("run_a", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.argument("run_b", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("-o", "--out", type=str, default=None,
               help="Folder for compare.csv, compare.json, change COGs and change_maps.png "
                    "(default: compare_<A>_vs_<B> beside OUT_B).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Rows of the table to print.")
 @click.pass_context
-def compare_command(ctx: click.Context, run_a: Path, run_b: Path, out: Path | None, overwrite: bool, top: int) -> None:
+def compare_command(ctx: click.Context, run_a: Path, run_b: Path, out: str | None, overwrite: bool, top: int) -> None:
     """Compare two output folders of `corridors run` (A = baseline): ranks, cost distances,
     effective resistances, new or lost links, gap area; writes a table and change maps."""
     from ..pipeline.compare import compare_runs

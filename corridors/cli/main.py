@@ -8,16 +8,23 @@ import sys
 import click
 
 from .._version import __version__
-from ..errors import CorridorsError
+from ..errors import CorridorsError, OutputExistsError, UnsafeOutputError
 
 log = logging.getLogger("corridors")
+
+#: what the command line adds to a library error (the library's messages name no flags)
+CLI_HINTS = (
+    (OutputExistsError, "on the command line: --overwrite replaces a folder corridors wrote; --out (-o) names another"),
+    (UnsafeOutputError, "on the command line: give the folder with --out (-o)"),
+)
 
 
 class _CorridorsGroup(click.Group):
     """A click group whose commands share one error path.
 
-    A :class:`CorridorsError` prints one line, ``error: <message>``, and exits 1; with ``-v`` the
-    traceback is printed too. Other exceptions are bugs and keep their traceback.
+    A :class:`CorridorsError` prints one line, ``error: <message>`` (with the matching flag hint
+    of :data:`CLI_HINTS`), and exits 1; with ``-v`` the traceback is printed too. Other exceptions
+    are bugs and keep their traceback.
     """
 
     def invoke(self, ctx: click.Context):
@@ -29,7 +36,8 @@ class _CorridorsGroup(click.Group):
                 import traceback
 
                 traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
+            hint = next((h for kind, h in CLI_HINTS if isinstance(exc, kind)), None)
+            click.echo(f"error: {exc}" + (f" ({hint})" if hint else ""), err=True)
             ctx.exit(1)
 
 
@@ -55,3 +63,14 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
     ctx.ensure_object(dict)
     ctx.obj["verbosity"] = verbose - quiet
     configure_logging(verbose - quiet)
+    _exit_cleanly_on_sigterm()
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """A terminated command raises SystemExit instead of dying on the spot, so its temporary
+    output folder is removed and its lock released like on any other failure."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

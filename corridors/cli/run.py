@@ -14,7 +14,7 @@ def register(main: click.Group) -> None:
 
 @click.command("run")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out", default=None, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--out", "out", default=None, type=str,
               help="Output folder (refused if it exists and is not empty, unless --overwrite); "
                    "required unless --check.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output folder.")
@@ -26,7 +26,7 @@ def register(main: click.Group) -> None:
               help="Also export every layer as Shapefile (field names <= 10 chars, mapping in shapefiles/field_names.csv).")
 @click.option("--check", is_flag=True, help="Only parse and validate the scenario; write nothing.")
 @click.pass_context
-def run_command(ctx: click.Context, scenario: Path | None, out: Path | None, overwrite: bool, workers: int | None,
+def run_command(ctx: click.Context, scenario: Path | None, out: str | None, overwrite: bool, workers: int | None,
                 scheduler: str | None, shapefiles: bool | None, check: bool) -> None:
     """Run SCENARIO.toml (or, without it, the embedded North-East Asia dataset) into --out DIR.
 
@@ -35,16 +35,11 @@ def run_command(ctx: click.Context, scenario: Path | None, out: Path | None, ove
     corridors.log. Nothing is written if the scenario or an input is invalid.
     """
     import dataclasses
-    import signal
-    import sys
 
     from ..pipeline import run_scenario
 
     if out is None and not check:
         raise click.UsageError("Missing option '-o' / '--out' (only --check runs without it).")
-    # A terminated run raises SystemExit instead of dying on the spot, so the temporary output
-    # folder is removed by the pipeline's cleanup like on any other failure.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     from ..scenario import Scenario
 
     sc = Scenario.from_toml(scenario) if scenario is not None else Scenario.default()

@@ -111,6 +111,9 @@ def load_profile(path: str | os.PathLike) -> SpeciesProfile:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at offset "
+                          f"{exc.start}); re-save the profile as UTF-8") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read species profile ({exc})") from exc
     return _parse(text, str(path), path.stem)

@@ -7,8 +7,6 @@ are assigned per run. Change maps are B - A on the common grid.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFormatError, InputError, OutputExistsError
+from ..errors import DataFormatError, InputError
 
 __all__ = ["compare_runs", "CompareResult"]
 
@@ -42,7 +40,7 @@ def _read_run(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]
     rk = folder / "ranking.csv"
     if not rk.is_file():
         raise DataFormatError(f"{folder}: no ranking.csv; give a folder written by `corridors run`")
-    ranking = pd.read_csv(rk, dtype={"From_PA": str, "To_PA": str})
+    ranking = _read_ranking(rk)
     gaps = pd.DataFrame(columns=["Link_ID", "Area_km2"])
     gpkg = folder / "corridors.gpkg"
     if gpkg.is_file():
@@ -53,8 +51,37 @@ def _read_run(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]
     manifest = {}
     mf = folder / "manifest.json"
     if mf.is_file():
-        manifest = json.loads(mf.read_text(encoding="utf-8"))
+        try:
+            manifest = json.loads(mf.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise DataFormatError(f"{mf}: not a readable manifest ({exc}); give a folder written by "
+                                  "`corridors run`") from exc
     return ranking, gaps, manifest
+
+
+#: Columns compare needs in ranking.csv.
+_NEEDED = ("Link_ID", "Rank", "From_PA", "To_PA", "From_ISO3", "To_ISO3", "CW_Dist", "Eff_Resist")
+
+
+def _read_ranking(path: Path) -> pd.DataFrame:
+    """ranking.csv of a run, or one clear error naming the file and what is wrong with it."""
+    fix = "give a folder written by `corridors run` (or run it again to rewrite the file)"
+    try:
+        ranking = pd.read_csv(path, dtype={"From_PA": str, "To_PA": str}, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); {fix}") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        msg = " ".join(str(exc).split())
+        raise DataFormatError(f"{path}: not a readable ranking table ({msg}); {fix}") from exc
+    missing = [c for c in _NEEDED if c not in ranking.columns]
+    if missing:
+        raise DataFormatError(f"{path}: columns {missing} are missing; {fix}")
+    for c in ("Link_ID", "Rank", "CW_Dist", "Eff_Resist"):
+        if not pd.api.types.is_numeric_dtype(ranking[c]):
+            bad = ranking[c][pd.to_numeric(ranking[c], errors="coerce").isna() & ranking[c].notna()]
+            raise DataFormatError(f"{path}: column {c} holds non-numbers (e.g. {bad.iloc[0]!r} in row "
+                                  f"{int(bad.index[0]) + 2}); {fix}")
+    return ranking
 
 
 def _pair_key(df: pd.DataFrame) -> pd.Series:
@@ -134,23 +161,14 @@ def compare_runs(run_a: str | Path, run_b: str | Path, out: str | Path | None = 
     if out is None:
         return result
 
-    out = Path(out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise OutputExistsError(f"{out}: folder exists and is not empty; pass --overwrite or choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    from rasters.atomic import output_folder
+
+    with output_folder(out, overwrite=overwrite, inputs=(run_a, run_b), command="compare") as tmp:
         table.to_csv(tmp / "compare.csv", index=False)
         (tmp / "compare.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if maps:
             result.maps = _change_maps(run_a, run_b, tmp)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    result.out = out
+    result.out = Path(out)
     return result
 
 

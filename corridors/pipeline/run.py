@@ -11,13 +11,11 @@ scenario, HTML) -> manifest. To add a stage: write ``stages/<name>.py``, export 
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
-import tempfile
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from ..errors import InputError, OutputExistsError
+from ..errors import InputError
 from ..parallel import Executor
 from ..scenario import Scenario
 from .outputs import input_records, write_outputs, write_report, write_run_manifest
@@ -40,13 +38,33 @@ __all__ = ["run_scenario", "RunResult", "run_batch"]
 log = logging.getLogger("corridors.pipeline")
 
 
-def _prepare_out(out: Path, overwrite: bool) -> None:
-    if out.exists():
-        if not out.is_dir():
-            raise OutputExistsError(f"{out}: exists and is not a folder; choose another --out")
-        if any(out.iterdir()) and not overwrite:
-            raise OutputExistsError(f"{out}: folder exists and is not empty; pass --overwrite to replace it or choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
+def _input_paths(scenario: Scenario) -> list[Path]:
+    """Every file a scenario reads (its own file, inputs, layers, edits, the embedded data)."""
+    import dataclasses
+
+    from .. import datasets
+
+    found: list[Path] = [Path(datasets.__file__).parent]
+
+    def walk(obj) -> None:
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            for f in dataclasses.fields(obj):
+                walk(getattr(obj, f.name))
+        elif isinstance(obj, (tuple, list)):
+            for x in obj:
+                walk(x)
+        elif isinstance(obj, Path):
+            found.append(obj)
+
+    walk(scenario)
+    return found
+
+
+def _prepare_out(out, overwrite: bool, inputs=()) -> Path:
+    """Refuse a dangerous or occupied ``out`` before any work (see :mod:`rasters.atomic`)."""
+    from rasters.atomic import check_output_folder
+
+    return check_output_folder(out, inputs=inputs, overwrite=overwrite)
 
 
 class _Steps:
@@ -96,7 +114,8 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
     Parameters
     ----------
     scenario : Scenario, path of a TOML file, or None for the embedded North-East Asia default.
-    out : output folder; refused if it exists and is not empty, unless ``overwrite``.
+    out : output folder; refused if it exists and is not empty, unless ``overwrite`` and it was
+        written by a corridors command (it holds the marker file ``.corridors-output.json``).
     workers : start a dask LocalCluster with this many worker processes (None/0: serial).
     scheduler : address of an existing dask scheduler (overrides ``workers``).
     progress : show progress bars (default: when stderr is a terminal).
@@ -108,53 +127,84 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
 
     Notes
     -----
-    Everything is written to a temporary folder beside ``out`` and renamed into place when the
-    run succeeds; on any error the temporary folder is removed, so nothing is left behind.
+    ``out`` is written through :func:`rasters.atomic.output_folder`: dangerous targets (``.``,
+    home, a folder of inputs...) are refused, a lock makes a concurrent run on the same folder
+    fail at once, everything is built in a temporary folder beside ``out`` and swapped in when
+    the run succeeds (an existing output only with ``overwrite`` and only if corridors wrote
+    it); on any error the temporary folder is removed and the old output is left as it was.
     """
+    from rasters.atomic import output_folder
+
     if scenario is None:
         scenario = Scenario.default()
     elif not isinstance(scenario, Scenario):
         scenario = Scenario.from_toml(scenario)
     scenario = scenario.resolved()
-    out = Path(out)
-    _prepare_out(out, overwrite)
+    inputs = _input_paths(scenario)
+    _prepare_out(out, overwrite, inputs)  # fail before starting a cluster
     if progress is None:
         progress = sys.stderr.isatty()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    handler = logging.FileHandler(tmp / "corridors.log", encoding="utf-8")
+    own_executor = executor is None
+    with output_folder(out, overwrite=overwrite, inputs=inputs, command="run") as tmp:
+        with _log_to(tmp / "corridors.log"), _quiet_numeric_warnings():
+            ex = executor or Executor(workers, scheduler, progress=progress)
+            log.info("scenario %r -> %s", scenario.name, out)
+            with ex if own_executor else nullcontext(ex):
+                result = _run(scenario, tmp, ex, progress)
+    result.out = Path(out)
+    return result
+
+
+@contextmanager
+def _log_to(path: Path):
+    """Send corridors' INFO and up to ``path`` while the block runs; console handlers keep their level."""
+    handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.DEBUG)
     root = logging.getLogger("corridors")
     old_level = root.level
-    # the log file gets INFO and up; console handlers keep the level the CLI gave them
     console = [(h, h.level) for h in root.handlers]
     for h, _ in console:
         if h.level == logging.NOTSET:
             h.setLevel(old_level or logging.WARNING)
     root.addHandler(handler)
     root.setLevel(min(old_level or logging.WARNING, logging.INFO))
-    own_executor = executor is None
-    ex = executor or Executor(workers, scheduler, progress=progress)
     try:
-        log.info("scenario %r -> %s", scenario.name, out)
-        with ex if own_executor else nullcontext(ex):
-            result = _run(scenario, tmp, ex, progress)
-        root.removeHandler(handler)
-        handler.close()
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-        result.out = out
-        return result
-    except BaseException:
-        root.removeHandler(handler)
-        handler.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        yield
     finally:
+        root.removeHandler(handler)
+        handler.close()
         root.setLevel(old_level)
         for h, level in console:
             h.setLevel(level)
+
+
+@contextmanager
+def _quiet_numeric_warnings():
+    """numpy's RuntimeWarnings (0/0 in a masked mean, ...) go to the log file, not the console.
+
+    The pipeline handles NaN and inf on purpose (nodata, barriers); a warning printed mid-run
+    only alarms. Each distinct one is logged once (INFO, so it is in corridors.log) with where
+    it came from.
+    """
+    import warnings
+
+    seen: set[tuple[str, str, int]] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        key = (str(message), filename, lineno)
+        if key not in seen:
+            seen.add(key)
+            log.info("%s: %s (%s:%d)", category.__name__, message, filename, lineno)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", RuntimeWarning)
+        old_show = warnings.showwarning
+        warnings.showwarning = show
+        try:
+            yield
+        finally:
+            warnings.showwarning = old_show
 
 
 def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunResult:
@@ -189,9 +239,13 @@ def run_batch(scenarios: list[Scenario | str | Path], outs: list[str | Path], *,
     """Run several scenarios, one task each on the executor (serial or dask); results in order."""
     if len(scenarios) != len(outs):
         raise InputError(f"{len(scenarios)} scenarios but {len(outs)} output folders; give one folder per scenario")
+    scenarios = [Scenario.default() if s is None else s if isinstance(s, Scenario) else Scenario.from_toml(s)
+                 for s in scenarios]
     items = [(s, str(o)) for s, o in zip(scenarios, outs)]
-    for _, o in items:
-        _prepare_out(Path(o), overwrite)
+    targets = [_prepare_out(o, overwrite, _input_paths(s)) for s, o in items]
+    twice = sorted({str(t) for t in targets if targets.count(t) > 1})
+    if twice:
+        raise InputError(f"output folder {twice[0]} is given to more than one scenario; give each its own folder")
     with Executor(workers, scheduler) as ex:
         return ex.map(_batch_one, items, shared={"overwrite": overwrite}, desc="scenarios")
 

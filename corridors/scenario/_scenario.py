@@ -90,6 +90,11 @@ class Scenario:
                 data = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{path}: not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at offset {exc.start}); "
+                "TOML files must be UTF-8: re-save it as UTF-8 (e.g. iconv -f CP1251 -t UTF-8)"
+            ) from exc
         sc = cls.from_dict(data, base_dir=path.resolve().parent, source=str(path))
         return dataclasses.replace(sc, source=path.resolve())
 

@@ -57,6 +57,10 @@ class ExtraLayer(Validated):
                       choices=("max", "sum", "product"))
     resampling: str = _f("bilinear", "choice", "resampling onto the land-cover grid",
                          choices=("nearest", "bilinear"))
+    nonpositive: str = _f("error", "choice",
+                          "cells <= 0 are not resistances: 'error' refuses them, 'unchanged' says they "
+                          "mean no change (e.g. 0 off the roads of a roads raster)",
+                          choices=("error", "unchanged"))
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class Inputs(Validated):
     protected_areas_layer: str | None = _f(None, "str", "layer name inside protected_areas")
     countries: Path | None = _f(None, "path", "country polygons (vector file with iso3, name); default: embedded NEA countries")
     countries_layer: str | None = _f(None, "str", "layer name inside countries")
+    dissolve_duplicates: bool = _f(False, "bool", "features of protected_areas that share a pa_id are parts of one reserve: dissolve them (default: an error)")
+    nodata_in_table: str = _f("error", "choice", "land-cover cells equal to its nodata value when that value is also a class of the resistance table: 'error', 'nodata' (barriers) or 'class' (the table's resistance)", choices=("error", "nodata", "class"))
     layers: tuple[ExtraLayer, ...] = field(default=(), metadata={"check": Check("tables", "extra raster layers ([[inputs.layers]])")})
 
     def check(self) -> None:
@@ -172,8 +178,9 @@ class _GeometryEdit(Validated):
 
             geom = shapely.from_wkt(self.wkt)
             if geom.geom_type not in self.GEOMETRIES or geom.is_empty:
-                got = f"an empty {geom.geom_type}" if geom.is_empty else geom.geom_type
-                raise FieldError(f"{self.KEY}.wkt", f"a {self.type} needs a {' or '.join(self.GEOMETRIES)}, got {got}")
+                got = f"an empty {geom.geom_type} (no coordinates)" if geom.is_empty else geom.geom_type
+                raise FieldError(f"{self.KEY}.wkt",
+                                 f"a {self.type} needs a {' or '.join(self.GEOMETRIES)} with coordinates, got {got}")
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,17 @@ class ReserveEdit(_GeometryEdit):
     """``[[edits]] type = "reserve"``: a new protected area (becomes a core)."""
 
     GEOMETRIES = ("Polygon", "MultiPolygon")
+
+    def check(self) -> None:
+        super().check()
+        import vectors
+
+        from ..errors import InputError
+
+        try:
+            vectors.check_iso3({self.pa_id: self.iso3}, "new reserve", "iso3")
+        except InputError as exc:
+            raise FieldError(f"{self.KEY}.iso3", str(exc).split(": ", 1)[1]) from None
 
     type: str = _f("reserve", "choice", "edit type", choices=("reserve",))
     name: str = _f("", "str", "reserve name", optional=False)

@@ -6,13 +6,11 @@ Nothing here calls corridors' graph code; it follows the written Circuitscape ru
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-REF = Path("/work/shared/reference/circuitscape/Circuitscape.jl")
 
 
 def dense_graph(cond, groups=(), eight=True, avg_res=False):
@@ -141,7 +139,7 @@ def oracle():
 
 
 @pytest.fixture
-def ref():
-    if not REF.exists():
-        pytest.skip("Circuitscape reference data not present")
-    return SimpleNamespace(root=REF, read=lambda rel: read_asc(REF / rel))
+def ref(test_data):
+    """Circuitscape.jl's reference cases (tests/data/circuitscape/Circuitscape.jl)."""
+    root = test_data.jl
+    return SimpleNamespace(root=root, read=lambda rel: read_asc(root / rel))

@@ -101,7 +101,7 @@ def test_region_nodata_cell_in_nodata_polygon_falls_back(oracle):
 
 
 @pytest.mark.skipif("cholmod" not in __import__("corridors.circuit", fromlist=["x"]).available_methods(),
-                    reason="scikit-sparse not installed")
+                    reason="optional CHOLMOD solver not installed: pip install '.[cholmod]' (needs libsuitesparse-dev)")
 def test_geometric_ordering_path_matches_per_pair(monkeypatch):
     import sys
 

@@ -6,7 +6,10 @@ import scipy.sparse as sp
 
 from corridors.circuit import available_methods, build_graph
 
-pytestmark = pytest.mark.skipif("cholmod" not in available_methods(), reason="scikit-sparse not installed")
+pytestmark = pytest.mark.skipif(
+    "cholmod" not in available_methods(),
+    reason="optional CHOLMOD solver not installed: pip install '.[cholmod]' (needs libsuitesparse-dev)",
+)
 
 
 def _grounded(seed, shape=(14, 17), barrier=True):

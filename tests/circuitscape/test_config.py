@@ -66,31 +66,31 @@ def test_relative_paths_default_to_cwd(tmp_path, monkeypatch):
         ("precision", "single", "precision = 'single' is not supported"),
     ],
 )
-def test_bad_values_refused(key, value, match):
+def test_bad_values_refused(key, value, match, tmp_path):
     with pytest.raises(ConfigError, match=match):
-        config_from_dict({**MINIMAL, key: value}, base_dir="/tmp")
+        config_from_dict({**MINIMAL, key: value}, base_dir=tmp_path)
 
 
-def test_unknown_key_named_with_suggestion():
+def test_unknown_key_named_with_suggestion(tmp_path):
     with pytest.raises(ConfigError, match=r"unknown Circuitscape option 'habitat_fil'; did you mean 'habitat_file'"):
-        config_from_dict({**MINIMAL, "habitat_fil": "x"}, base_dir="/tmp")
+        config_from_dict({**MINIMAL, "habitat_fil": "x"}, base_dir=tmp_path)
 
 
-def test_required_keys():
+def test_required_keys(tmp_path):
     d = dict(MINIMAL)
     del d["scenario"]
     with pytest.raises(ConfigError, match="'scenario' is missing"):
-        config_from_dict(d, base_dir="/tmp")
+        config_from_dict(d, base_dir=tmp_path)
     d = dict(MINIMAL, scenario="advanced")
     with pytest.raises(ConfigError, match="advanced mode needs 'source_file'"):
-        config_from_dict(d, base_dir="/tmp")
+        config_from_dict(d, base_dir=tmp_path)
     d = dict(MINIMAL, data_type="network", scenario="one-to-all")
     with pytest.raises(ConfigError, match="not available for data_type = network"):
-        config_from_dict(d, base_dir="/tmp")
+        config_from_dict(d, base_dir=tmp_path)
     d = dict(MINIMAL)
     del d["output_file"]
     with pytest.raises(ConfigError, match="'output_file' is required"):
-        config_from_dict(d, base_dir="/tmp")
+        config_from_dict(d, base_dir=tmp_path)
 
 
 def test_parse_ini_errors(tmp_path):

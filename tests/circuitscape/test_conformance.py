@@ -1,8 +1,8 @@
 """Conformance with Circuitscape's own verification cases, run through the INI path.
 
-Reference data: ``../shared/reference/circuitscape`` beside the repository (or the folder named
-by ``CORRIDORS_REFERENCE_DIR``); without it these tests skip. Inputs are read in place (a temporary
-folder links ``input/`` to the read-only copy) and outputs go to ``tmp_path``.
+Reference data: ``tests/data/circuitscape`` (the ``test_data`` fixture; provenance and licences in
+its SOURCE.md). Inputs are read in place (a temporary folder links ``input/`` to the copy) and
+outputs go to ``tmp_path``.
 
 Circuitscape.jl cases: every file we write must exist in ``output_verify/`` and match with
 Circuitscape.jl's own tolerances (resistances: 1e-3 absolute per element, and we also ask the
@@ -15,32 +15,15 @@ Circuitscape 4 (Python) cases: resistances against the ``%.18e`` baselines, 1e-8
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from rasters.atomic import MARKER
+
 from corridors.circuitscape import run
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _reference_dir() -> Path | None:
-    env = os.environ.get("CORRIDORS_REFERENCE_DIR")
-    cand = Path(env) if env else REPO.parent / "shared" / "reference" / "circuitscape"
-    return cand if (cand / "Circuitscape.jl" / "output_verify").is_dir() else None
-
-
-REF = _reference_dir()
-pytestmark = pytest.mark.skipif(
-    REF is None,
-    reason="Circuitscape reference data not found: put it at ../shared/reference/circuitscape "
-    "beside the repository or set CORRIDORS_REFERENCE_DIR",
-)
-JL = REF / "Circuitscape.jl" if REF else None
-PY = REF / "Circuitscape-v4-python" if REF else None
 
 
 def _jl_ini(case: str) -> str:
@@ -157,12 +140,10 @@ def _workdir(tmp_path: Path, links: dict) -> Path:
 
 @pytest.mark.parametrize("solver", ["ini", "other"])
 @pytest.mark.parametrize("case", JL_CASES)
-def test_circuitscape_jl_case(case, solver, tmp_path):
+def test_circuitscape_jl_case(case, solver, tmp_path, test_data):
     """Like Circuitscape.jl's suite, every case runs with a direct and an iterative solver: the
     INI's own choice, and the other one (cg+amg <-> direct)."""
-    if case == "mgVerify7" and solver == "ini":
-        pytest.skip("mgVerify7 (481x355 cells) with its INI's cg+amg takes ~13 s here (pyamg set-up); "
-                    "it runs with the direct solver in [mgVerify7-other] (~2 s) and matches")
+    JL = test_data.jl
     work = _workdir(tmp_path, {"input": JL / "input"})
     (work / "output").mkdir()
     ini = work / _jl_ini(case)
@@ -170,8 +151,9 @@ def test_circuitscape_jl_case(case, solver, tmp_path):
     if solver == "other":
         method = "direct" if "solver = cg+amg" in ini.read_text() else "cg+amg"
     summary = run(ini, base_dir=work, method=method)
-    written = sorted(p.name for p in (work / "output").iterdir())
+    written = sorted(p.name for p in (work / "output").iterdir() if p.name != MARKER)
     assert written and set(written) == {p.name for p in summary.files}
+    assert (work / "output" / MARKER).is_file()
     verify = JL / "output_verify"
     expected = sorted(p.name for p in verify.iterdir() if p.name.startswith(case + "_"))
     extra = [f for f in written if f not in expected]
@@ -214,7 +196,7 @@ PY_DISAGREE = {
 }
 
 
-def _py_case(case, tmp_path):
+def _py_case(case, tmp_path, PY):
     verify = PY / "circuitscape" / "verify"
     links = {f"circuitscape/verify/{d.name}": d for d in verify.iterdir()
              if d.is_dir() and d.name not in ("output", "baseline_results")}
@@ -228,8 +210,9 @@ def _py_case(case, tmp_path):
     [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=PY_DISAGREE[c]))
      if c in PY_DISAGREE else c for c in PY_CASES],
 )
-def test_circuitscape4_baseline_resistances(case, tmp_path):
-    summary = _py_case(case, tmp_path)
+def test_circuitscape4_baseline_resistances(case, tmp_path, test_data):
+    PY = test_data.py4
+    summary = _py_case(case, tmp_path, PY)
     res = summary.result
     base = PY / "circuitscape" / "verify" / "baseline_results"
     if "Network" in case:

@@ -1,8 +1,6 @@
 """A hand-written Circuitscape raster job checked against a dense pseudo-inverse, and error paths."""
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,25 +105,14 @@ def test_null_to_nodata_and_overwrite(tmp_path):
     run(ini, base_dir=tmp_path, overwrite=True)
 
 
-def _samples(tmp_path) -> Path:
-    env = os.environ.get("CORRIDORS_REFERENCE_DIR")
-    ref = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "circuitscape"
-    f = ref / "Circuitscape.jl" / "samples.txt"
-    if f.exists():
-        return f
-    f = tmp_path / "samples.txt"  # the reference file's first lines: lat/lon, far off a 50x50 grid
-    f.write_text("456\t-108.698668\t33.516973\n457\t-108.152306\t33.352602\n")
-    return f
-
-
-def test_focal_points_outside_habitat_map(tmp_path):
+def test_focal_points_outside_habitat_map(tmp_path, test_data):
     grid = "ncols 50\nnrows 50\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n"
     grid += ("1 " * 50 + "\n") * 50
     (tmp_path / "hab.asc").write_text(grid)
     ini = tmp_path / "job.ini"
     ini.write_text(
         f"data_type = raster\nscenario = pairwise\nhabitat_file = hab.asc\n"
-        f"point_file = {_samples(tmp_path)}\noutput_file = out/x.out\n"
+        f"point_file = {test_data.jl / 'samples.txt'}\noutput_file = out/x.out\n"
     )
     with pytest.raises(InputError, match="At least one focal node location falls outside of habitat map"):
         run(ini, base_dir=tmp_path)

@@ -65,7 +65,7 @@ def test_output_folder_contents(default_run):
                  "report.html", "manifest.json", "scenario.resolved.toml", "corridors.log", "corridors.qgs",
                  "map_overview.png"]:
         assert (out / name).is_file(), name
-    assert not list(out.parent.glob(".baseline.tmp-*"))
+    assert not list(out.parent.glob(".baseline.corridors-*"))  # no temporary folder or lock left
     layers = vectors.list_layers(out / "corridors.gpkg")
     for name in LAYERS:
         assert name in layers
@@ -198,16 +198,17 @@ def test_broken_scenarios_exit_nonzero_and_write_nothing(case, tmp_path):
     assert res.output.startswith("error: "), res.output
     assert expect in res.output, res.output
     assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.corridors-")]
 
 
 def test_existing_output_refused(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("x")
-    res = CliRunner().invoke(main, ["run", "--out", str(out)])
-    assert res.exit_code == 1 and "--overwrite" in res.output
-    assert (out / "keep.txt").read_text() == "x"
+    for extra in ([], ["--overwrite"]):  # not a corridors output: refused even with --overwrite
+        res = CliRunner().invoke(main, ["run", "--out", str(out), *extra])
+        assert res.exit_code == 1 and "not written by corridors" in res.output and "keep.txt" in res.output
+        assert (out / "keep.txt").read_text() == "x"
 
 
 def test_all_four_complexes_with_a_wetland_profile():

@@ -13,8 +13,6 @@ import rasters
 from rasters.io import ASCII_NODATA
 
 LAEA = "+proj=laea +lat_0=45 +lon_0=115 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
-NEA = "/work/shared/data/nea"
-CS_PAIRWISE = "/work/shared/reference/circuitscape/Circuitscape.jl/input/raster/pairwise"
 
 
 def _float_grid():
@@ -101,11 +99,12 @@ def test_gzipped_ascii_is_real_gzip_and_deterministic(tmp_path):
     assert (tmp_path / "a.prj").exists()
 
 
-def test_circuitscape_gzipped_grid_equals_plain_one():
-    plain = rasters.read(f"{CS_PAIRWISE}/1/cellmap.asc")
-    gz = rasters.read(f"{CS_PAIRWISE}/15/cellmap.asc.gz")
+def test_circuitscape_gzipped_grid_equals_plain_one(test_data):
+    pairwise = test_data.jl / "input/raster/pairwise"
+    plain = rasters.read(f"{pairwise}/1/cellmap.asc")
+    gz = rasters.read(f"{pairwise}/15/cellmap.asc.gz")
     # independent parse of the plain file: numpy on the text after the 6-line header
-    expected = np.loadtxt(f"{CS_PAIRWISE}/1/cellmap.asc", skiprows=6)
+    expected = np.loadtxt(f"{pairwise}/1/cellmap.asc", skiprows=6)
     for g in (plain, gz):
         assert g.nodata == -9999 and g.shape == (10, 10)
         np.testing.assert_array_equal(g.values, expected)
@@ -160,8 +159,8 @@ def test_plain_geotiff_is_tiled_compressed_without_overviews(tmp_path):
         assert tif.pages[0].is_tiled and tif.pages[0].compression == 8
 
 
-def test_real_nea_landcover_matches_an_independent_reader():
-    path = f"{NEA}/landcover_7class_laea5km.tif"
+def test_real_nea_landcover_matches_an_independent_reader(test_data):
+    path = test_data.nea("landcover_7class_laea5km.tif")
     g = rasters.read(path)
     assert g.shape == (540, 960) and g.dtype == np.uint8 and g.nodata == 255
     assert g.res == (5000.0, 5000.0)
@@ -178,7 +177,7 @@ def test_real_nea_landcover_matches_an_independent_reader():
     assert g.res == (scale[0], scale[1])
     assert set(np.unique(g.values)) == set(range(1, 8))  # 7 classes
     assert 150 < np.count_nonzero(g.values == 2) < 250  # README: "only ~190 wetland cells"
-    assert g.name == path
+    assert g.name == str(path)
 
 
 def test_read_errors_name_the_path(tmp_path):

@@ -9,8 +9,6 @@ from hypothesis.extra.numpy import arrays
 
 import rasters
 
-NEA = "/work/shared/data/nea"
-OMNISCAPE = "/work/shared/reference/circuitscape/Omniscape.jl"
 NAN = np.nan
 
 
@@ -49,10 +47,11 @@ def test_reclassify_from_csv_toml_and_txt(tmp_path):
         np.testing.assert_array_equal(rasters.reclassify(_codes(), table).values, EXPECTED)
 
 
-def test_omniscape_reclass_reference():
+def test_omniscape_reclass_reference(test_data):
+    omniscape = test_data.omniscape
     """Omniscape's own reclass test: its table plus identity for the codes it leaves alone."""
-    lc = rasters.read(f"{OMNISCAPE}/input/discrete_resistance.asc")
-    table, _ = rasters.load_reclass_table(f"{OMNISCAPE}/input/reclass.txt")
+    lc = rasters.read(f"{omniscape}/input/discrete_resistance.asc")
+    table, _ = rasters.load_reclass_table(f"{omniscape}/input/reclass.txt")
     assert table[1] == 3 and table[4] == 1 and np.isnan(table[5])
     # Omniscape keeps unlisted codes as they are; we require them listed
     with pytest.raises(rasters.MissingClassesError) as err:
@@ -60,7 +59,7 @@ def test_omniscape_reclass_reference():
     assert err.value.missing == [6, 7, 8, 9, 10]
     full = {**table, **{c: float(c) for c in err.value.missing}}
     out = rasters.reclassify(lc, full, dtype=np.float64)
-    expected = rasters.read(f"{OMNISCAPE}/output_verify/test_reclass/classified_resistance.asc")
+    expected = rasters.read(f"{omniscape}/output_verify/test_reclass/classified_resistance.asc")
     np.testing.assert_array_equal(out.nodata_mask, expected.nodata_mask)
     np.testing.assert_array_equal(out.values[out.valid_mask], expected.values[expected.valid_mask])
 
@@ -118,8 +117,8 @@ def test_reclassify_refuses_fractional_codes():
         rasters.reclassify(g, {1: 1, 2: 2})
 
 
-def test_reclassify_real_nea_landcover():
-    lc = rasters.read(f"{NEA}/landcover_7class_laea5km.tif")
+def test_reclassify_real_nea_landcover(test_data):
+    lc = rasters.read(test_data.nea("landcover_7class_laea5km.tif"))
     table = {1: 1.0, 2: 5.0, 3: 20.0, 4: "barrier", 5: "barrier", 6: 2.0, 7: 10.0}
     r = rasters.reclassify(lc, table)
     assert r.shape == (540, 960)
@@ -189,8 +188,8 @@ def test_combine_refusals():
 )
 def test_reclassify_equals_a_plain_lookup(codes, resist):
     g = rasters.Grid(codes, Affine(1, 0, 0, 0, -1, 5), None, 0, "random")
-    table = {c: r for c, r in enumerate(resist)}
-    out = rasters.reclassify(g, table, dtype=np.float64).values
+    table = {c: r for c, r in enumerate(resist)}  # code 0 is also the nodata: said to be nodata
+    out = rasters.reclassify(g, table, dtype=np.float64, nodata_in_table="nodata").values
     for (i, j), c in np.ndenumerate(codes):
         if c == 0:  # nodata
             assert np.isnan(out[i, j])

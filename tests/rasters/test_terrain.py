@@ -9,7 +9,6 @@ from affine import Affine
 import rasters
 
 LAEA = "+proj=laea +lat_0=45 +lon_0=115 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
-NEA = "/work/shared/data/nea"
 
 
 def _plane(a, b, rows=7, cols=9, dx=30.0, dy=30.0, dtype=np.float64):
@@ -88,8 +87,8 @@ def test_slope_refuses_geographic_grids():
         rasters.slope_degrees(g)
 
 
-def test_slope_on_real_nea_elevation():
-    dem = rasters.read(f"{NEA}/elevation_m_laea5km.tif")
+def test_slope_on_real_nea_elevation(test_data):
+    dem = rasters.read(test_data.nea("elevation_m_laea5km.tif"))
     assert dem.dtype == np.int16 and dem.nodata == -32768
     s = rasters.slope_degrees(dem)
     np.testing.assert_array_equal(np.isnan(s.values), dem.nodata_mask)

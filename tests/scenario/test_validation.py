@@ -36,7 +36,7 @@ SQUARE = "POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))"
     (lambda: ExtraLayer(), "inputs.layers.path", "missing; it is required"),
     (lambda: LineEdit(), "edit", "give exactly one of 'wkt'"),
     (lambda: LineEdit(wkt="LINESTRING EMPTY"), "edit.wkt", "got an empty LineString"),
-    (lambda: LineEdit(wkt=SQUARE), "edit.wkt", "a road needs a LineString or MultiLineString, got Polygon"),
+    (lambda: LineEdit(wkt=SQUARE), "edit.wkt", "a road needs a LineString or MultiLineString with coordinates, got Polygon"),
     (lambda: LineEdit(wkt="LINESTRING (0 0, 1 1)", crs="EPSG:99999999"), "edit.crs", "cannot interpret CRS"),
     (lambda: AreaEdit(wkt=SQUARE), "edit.value", "missing; it is required"),
     (lambda: ReserveEdit(wkt=SQUARE, name="N", iso3="CHN"), "edit.pa_id", "missing; it is required"),

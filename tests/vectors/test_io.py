@@ -22,7 +22,7 @@ def wdpa_like():
         {
             "WDPAID": [101.0, 102.0, 102.0, 103.0],
             "NAME": ["Alpha", "Beta", "Beta", "Gamma"],
-            "ISO3": ["AAA", "BBB", "CCC", "AAA"],
+            "ISO3": ["CHN", "MNG", "RUS", "CHN"],
             "DESIG": ["NP", "NR", "NR", "NP"],
         },
         geometry=[box(0, 0, 100, 100), box(200, 0, 300, 50), box(300, 0, 400, 50), BOWTIE],
@@ -34,13 +34,15 @@ def wdpa_like():
 def test_read_protected_areas_formats_fields_repair_dissolve(tmp_path, ext):
     path = tmp_path / f"pas{ext}"
     wdpa_like().to_file(path)
-    pas = vectors.read_protected_areas(path)
+    with pytest.raises(InputError, match=r"'102' \(2 features\).*dissolve_duplicates"):
+        vectors.read_protected_areas(path)  # a shared id is refused unless the parts are meant
+    pas = vectors.read_protected_areas(path, dissolve_duplicates=True)
     assert list(pas.columns[:3]) == ["pa_id", "name", "iso3"]
     assert list(pas.pa_id) == ["101", "102", "103"]  # float ids become clean strings
     assert list(pas.name) == ["Alpha", "Beta", "Gamma"]
     # 102 had two parts in two countries: one row, union geometry, both codes
     beta = pas.set_index("pa_id").loc["102"]
-    assert beta.iso3 == "BBB;CCC" and beta.n_parts == 2
+    assert beta.iso3 == "MNG;RUS" and beta.n_parts == 2
     assert beta.geometry.area == pytest.approx(200 * 50)
     # the bowtie was repaired (two triangles, 50 m2) and reported
     gamma = pas.set_index("pa_id").loc["103"]
@@ -58,7 +60,7 @@ def test_explicit_field_mapping_and_reprojection(tmp_path):
     with pytest.raises(InputError, match="pa_id"):
         vectors.read_protected_areas(path)
     pas = vectors.read_protected_areas(path, fields={"pa_id": "code", "name": "label", "iso3": "cty"},
-                                       crs="EPSG:4326")
+                                       crs="EPSG:4326", dissolve_duplicates=True)
     assert pas.crs.to_epsg() == 4326 and list(pas.pa_id) == ["101", "102", "103"]
     with pytest.raises(InputError, match="nope"):
         vectors.read_protected_areas(path, fields={"pa_id": "nope", "name": "label", "iso3": "cty"})
@@ -69,7 +71,7 @@ def test_bad_inputs(tmp_path):
         vectors.read_protected_areas(tmp_path / "missing.gpkg")
     with pytest.raises(DataFormatError, match="unsupported"):
         vectors.read_protected_areas(tmp_path / "x.kml")
-    pts = gpd.GeoDataFrame({"pa_id": ["1"], "name": ["n"], "iso3": ["AAA"]},
+    pts = gpd.GeoDataFrame({"pa_id": ["1"], "name": ["n"], "iso3": ["CHN"]},
                            geometry=[shapely.Point(0, 0)], crs=LAEA)
     with pytest.raises(InputError, match="not polygons"):
         vectors.prepare_protected_areas(pts)
@@ -77,7 +79,7 @@ def test_bad_inputs(tmp_path):
     vectors.write_layers(two, {"a": wdpa_like(), "b": wdpa_like()})
     with pytest.raises(DataFormatError, match="choose one"):
         vectors.read_protected_areas(two)
-    assert len(vectors.read_protected_areas(two, layer="b")) == 3
+    assert len(vectors.read_protected_areas(two, layer="b", dissolve_duplicates=True)) == 3
 
 
 def test_write_layers_round_trip_and_table(tmp_path):

@@ -26,7 +26,8 @@ class RunInputs:
     profile : SpeciesProfile; pas : GeoDataFrame (pa_id, name, iso3; new reserves included,
     ``new`` column); countries, borders : GeoDataFrames; files : input files [(role, path)];
     sources : [{layer, source, licence}] for the report; extra_layers : the scenario's
-    ``[[inputs.layers]]``.
+    ``[[inputs.layers]]``; nodata_in_table : ``inputs.nodata_in_table`` (what a land-cover nodata
+    value that is also a table class means).
     """
 
     landcover: Any
@@ -39,6 +40,7 @@ class RunInputs:
     files: list[tuple[str, Path]] = field(default_factory=list)
     sources: list[dict[str, str]] = field(default_factory=list)
     extra_layers: list[Any] = field(default_factory=list)
+    nodata_in_table: str = "error"
 
     def source(self, layer: str, source: str, licence: str) -> None:
         self.sources.append({"layer": layer, "source": source, "licence": licence})
@@ -62,7 +64,7 @@ def load_inputs(scenario: Scenario) -> RunInputs:
     ds = dataset(inp.dataset) if None in (inp.landcover, inp.protected_areas, inp.countries) else None
     profile = species_profile(scenario.species.profile)
     run = RunInputs(landcover=None, table={}, table_source="", profile=profile, pas=None, countries=None,
-                    borders=None, extra_layers=list(inp.layers))
+                    borders=None, extra_layers=list(inp.layers), nodata_in_table=inp.nodata_in_table)
     if ds is not None:
         _embedded_files(run, ds, inp)
     run.landcover = _landcover(run, ds, inp)
@@ -123,7 +125,8 @@ def _reserves(run: RunInputs, ds, inp, crs):
     if inp.protected_areas is None:
         pas = ds.protected_areas
     else:
-        pas = vectors.read_protected_areas(inp.protected_areas, layer=inp.protected_areas_layer)
+        pas = vectors.read_protected_areas(inp.protected_areas, layer=inp.protected_areas_layer,
+                                           dissolve_duplicates=inp.dissolve_duplicates)
         run.files.append(("protected_areas", inp.protected_areas))
         run.source("protected_areas", str(inp.protected_areas), "user data")
     pas = _to_crs(pas, crs, "inputs.protected_areas")

@@ -61,23 +61,21 @@ def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
     from ...leastcost import linkage_network
 
     cores = vectors.rasterize_cores(pas, resistance)
+    _check_cores_on_grid(cores, pas, resistance)
     br = vectors.border_reserves(pas, borders, params.border_distance)
     pairs = vectors.candidate_pairs(br, max_gap=params.max_gap, borders=borders)
     lost = set(cores.lost)
-    walled = _reserves_on_barriers(cores, resistance)
+    walled = _reserves_on_barriers(cores, pas, resistance)
     reasons = {}
     for a, b in zip(pairs["pa_a"], pairs["pa_b"]):
         if a in lost or b in lost:
             reasons[frozenset((a, b))] = "reserve has no cell on the grid"
         elif a in walled or b in walled:
-            reasons[frozenset((a, b))] = "every cell of a reserve is a barrier (e.g. under a fence edit)"
+            reasons[frozenset((a, b))] = ("every cell of a reserve is a barrier (land-cover nodata, a barrier "
+                                          "class or a fence edit)")
     usable = pairs[[frozenset((a, b)) not in reasons for a, b in zip(pairs["pa_a"], pairs["pa_b"])]]
     if usable.empty:
-        raise InputError(
-            f"no candidate transboundary pairs: {len(br)} border reserves within "
-            f"{params.border_distance:g} m of a border, none within max_gap {params.max_gap:g} m of a reserve in a "
-            "neighbouring country; raise parameters.border_distance or parameters.max_gap"
-        )
+        _no_usable_pairs(pairs, br, lost, len(pas), params)
     core_pairs = [(cores.core_id(a), cores.core_id(b)) for a, b in zip(usable["pa_a"], usable["pa_b"])]
     log.info("%d border reserves, %d candidate pairs", len(br), len(usable))
     core_grid = cores.grid
@@ -100,8 +98,47 @@ def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
     return LinkSet(cores=cores, border_reserves=br, pairs=pairs, linkage=net, links=links, unlinked=unlinked)
 
 
-def _reserves_on_barriers(cores, resistance) -> set[str]:
-    """Reserves all of whose cells are barriers (NaN/inf/nodata resistance), logged."""
+def _check_cores_on_grid(cores, pas, resistance) -> None:
+    """Refuse, naming reserves by pa_id, when fewer than two reserves lie on the grid."""
+    on_grid = [k for k, n in enumerate(cores.cells) if n > 0]
+    if not on_grid:
+        lb = tuple(round(v) for v in pas.total_bounds) if len(pas) else ()
+        raise InputError(
+            f"no reserve on the land-cover grid: none of the {len(pas)} protected areas (bounds {lb}) "
+            f"covers a cell of the grid (bounds {tuple(round(v) for v in resistance.bounds)}); check "
+            "the CRS and extent of inputs.protected_areas and inputs.landcover"
+        )
+    if len(on_grid) < 2:
+        raise InputError(
+            f"only one reserve ({cores.pa_ids[on_grid[0]]}) lies on the land-cover grid; a corridor "
+            "needs two: check the CRS and extent of inputs.protected_areas and inputs.landcover"
+        )
+
+
+def _no_usable_pairs(pairs, br, lost, n_pas, params) -> None:
+    """Raise the error that says why no candidate pair can be linked."""
+    if len(pairs):
+        off = sorted({p for a, b in zip(pairs["pa_a"], pairs["pa_b"]) for p in (a, b) if p in lost})
+        raise InputError(
+            f"no reserve of the {len(pairs)} candidate pairs lies on the land-cover grid (off it: "
+            f"{', '.join(off[:10])}); check the CRS and extent of the reserves and of inputs.landcover"
+        )
+    if br.empty:
+        raise InputError(
+            f"no border reserves: none of the {n_pas - len(lost)} reserves on the grid lies within "
+            f"{params.border_distance:g} m of an international land border; raise parameters.border_distance "
+            "or check the countries layer (its borders and iso3 codes)"
+        )
+    raise InputError(
+        f"no candidate transboundary pairs: {len(br)} border reserves within "
+        f"{params.border_distance:g} m of a border, none within max_gap {params.max_gap:g} m of a reserve in a "
+        "neighbouring country; raise parameters.max_gap (or parameters.border_distance)"
+    )
+
+
+def _reserves_on_barriers(cores, pas, resistance) -> set[str]:
+    """Reserves all of whose cells are barriers (land-cover nodata, a barrier class or a fence
+    edit): they take no part in the links; logged by pa_id and name, and reported unlinked."""
     ids = cores.grid.values.ravel()
     passable = np.isfinite(resistance.masked_float(np.float64)).ravel()
     n = len(cores.pa_ids)
@@ -109,8 +146,10 @@ def _reserves_on_barriers(cores, resistance) -> set[str]:
     free = np.bincount(ids[passable], minlength=n + 1)[1:]
     walled = {cores.pa_ids[k] for k in range(n) if total[k] > 0 and free[k] == 0}
     if walled:
-        log.warning("%d reserve(s) lie entirely on barriers and take no part in the links: %s",
-                    len(walled), sorted(walled)[:20])
+        names = dict(zip(pas["pa_id"].astype(str), pas["name"].astype(str)))
+        shown = ", ".join(f"{p} ({names.get(p, '')})" for p in sorted(walled)[:20])
+        log.warning("reserve(s) %s lie entirely on cells without a resistance (land-cover nodata, a barrier "
+                    "class or a fence edit) and take no part in the links", shown)
     return walled
 
 

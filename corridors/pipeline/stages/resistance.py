@@ -52,7 +52,7 @@ def build_resistance(inputs, edits) -> Resistance:
 
     lc = inputs.landcover
     try:
-        res = rasters.reclassify(lc, inputs.table, name="resistance")
+        res = rasters.reclassify(lc, inputs.table, name="resistance", nodata_in_table=inputs.nodata_in_table)
     except MissingClassesError as exc:
         raise MissingClassesError(
             f"inputs.landcover / resistance table ({inputs.table_source}): {exc}. Give a table that "
@@ -64,7 +64,7 @@ def build_resistance(inputs, edits) -> Resistance:
         g = rasters.resample_to(g, lc, resampling=layer.resampling)
         if layer.kind == "slope":
             g = rasters.slope_resistance(g)
-        res = rasters.combine([res, g], layer.combine, name="resistance")
+        res = rasters.combine([res, g], layer.combine, name="resistance", nonpositive=layer.nonpositive)
     drawn = []
     unlined = res  # the surface without roads and fences: what a crossing gives back
     lines = []  # (geometries, width) of every road and fence, for the crossings
@@ -77,11 +77,13 @@ def build_resistance(inputs, edits) -> Resistance:
             geoms = edit_geometries(e, lc.crs, f"edits[{i}]")
             _check_edit_inside(geoms, lc, e, i)
         before = res.values
+        label = f"edits[{i}] ({e.type} {e.name!r})"
         if isinstance(e, (LineEdit, BorderFenceEdit)):
-            res = rasters.burn_lines(res, geoms, width=e.width_m, value=e.resistance, rule=e.rule, name="resistance")
+            res = rasters.burn_lines(res, geoms, width=e.width_m, value=e.resistance, rule=e.rule, name="resistance",
+                                     label=label, keys={"width": "width_m", "value": "resistance"})
             lines.append((geoms, e.width_m))
         elif isinstance(e, AreaEdit):
-            res = rasters.apply_polygons(res, geoms, value=e.value, rule=e.rule, name="resistance")
+            res = rasters.apply_polygons(res, geoms, value=e.value, rule=e.rule, name="resistance", label=label)
             unlined = rasters.apply_polygons(unlined, geoms, value=e.value, rule=e.rule, name="resistance")
         for g in geoms:
             drawn.append({"Edit": i, "Type": e.type, "Name": e.name, "geometry": g})
