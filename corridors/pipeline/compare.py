@@ -41,7 +41,11 @@ def _read_run(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]
     if not rk.is_file():
         raise DataFormatError(f"{folder}: no ranking.csv; give a folder written by `corridors run`")
     ranking = _read_ranking(rk)
-    gaps = pd.DataFrame(columns=["Link_ID", "Area_km2"])
+    split = folder / "link_countries.csv"
+    if split.is_file():  # each link's unprotected corridor area, summed over its countries
+        unprot = pd.read_csv(split).groupby("Link_ID")["Unprot_km2"].sum()
+        ranking = ranking.assign(Unprot_km2=ranking["Link_ID"].map(unprot).astype(float))
+    gaps = pd.DataFrame(columns=["Gap_ID", "Area_km2"])
     gpkg = folder / "corridors.gpkg"
     if gpkg.is_file():
         import vectors
@@ -90,19 +94,19 @@ def _pair_key(df: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(a < b, a + "|" + b, b + "|" + a), index=df.index)
 
 
-def compare_table(rank_a: pd.DataFrame, rank_b: pd.DataFrame, gaps_a: pd.DataFrame, gaps_b: pd.DataFrame) -> pd.DataFrame:
-    """Per reserve pair: ranks, CW_Dist, Eff_Resist, gap area in A and B, differences, status."""
+def compare_table(rank_a: pd.DataFrame, rank_b: pd.DataFrame) -> pd.DataFrame:
+    """Per reserve pair: ranks, CW_Dist, Eff_Resist, unprotected corridor area (``Gap_km2``, from
+    link_countries.csv) in A and B, differences, status."""
     cols = ["Rank", "Link_ID", "CW_Dist", "Eff_Resist", "CF_Central", "Score"]
 
-    def prep(rk: pd.DataFrame, gp: pd.DataFrame) -> pd.DataFrame:
+    def prep(rk: pd.DataFrame) -> pd.DataFrame:
         d = rk[["From_PA", "To_PA", "From_ISO3", "To_ISO3", *[c for c in cols if c in rk.columns]]].copy()
         d["Pair"] = _pair_key(d)
-        area = gp.groupby("Link_ID")["Area_km2"].sum() if len(gp) else pd.Series(dtype=float)
-        d["Gap_km2"] = d["Link_ID"].map(area).astype(float)
+        d["Gap_km2"] = rk["Unprot_km2"].astype(float) if "Unprot_km2" in rk.columns else np.nan
         return d.set_index("Pair")
 
-    a = prep(rank_a, gaps_a)
-    b = prep(rank_b, gaps_b)
+    a = prep(rank_a)
+    b = prep(rank_b)
     t = a.add_suffix("_A").join(b.add_suffix("_B"), how="outer")
     for c in ("From_PA", "To_PA", "From_ISO3", "To_ISO3"):
         t[c] = t[f"{c}_A"].combine_first(t[f"{c}_B"])
@@ -145,7 +149,7 @@ def compare_runs(run_a: str | Path, run_b: str | Path, out: str | Path | None = 
             raise InputError(f"{r}: not a folder; give two output folders of `corridors run`")
     rank_a, gaps_a, man_a = _read_run(run_a)
     rank_b, gaps_b, man_b = _read_run(run_b)
-    table = compare_table(rank_a, rank_b, gaps_a, gaps_b)
+    table = compare_table(rank_a, rank_b)
     both = table[table["Status"] == "both"]
     summary = {
         "run_a": str(run_a.resolve()), "run_b": str(run_b.resolve()),

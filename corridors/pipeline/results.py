@@ -18,7 +18,8 @@ class StageResults:
 
     scenario : the resolved Scenario; inputs : RunInputs; resistance : Resistance; links : LinkSet;
     corridors : CorridorSet; circuits : CircuitSet; centrality : Centrality; ranking : the ranked
-    link table (DataFrame, as in ranking.csv); pinch_points : PinchPoints; gaps : Gaps.
+    link table (DataFrame, as in ranking.csv); pinch_points : PinchPoints; borders : BorderAccount;
+    gaps : Gaps; countries : the per-country table.
     """
 
     scenario: Any
@@ -30,7 +31,9 @@ class StageResults:
     centrality: Any = None
     ranking: pd.DataFrame | None = None
     pinch_points: Any = None
+    borders: Any = None
     gaps: Any = None
+    countries: pd.DataFrame | None = None
 
 
 @dataclass

@@ -22,6 +22,7 @@ from .outputs import input_records, write_outputs, write_report, write_run_manif
 from .outputs.manifest import Timer
 from .results import RunResult, StageResults
 from .stages import (
+    account_borders,
     build_corridors,
     build_resistance,
     find_gaps,
@@ -31,6 +32,7 @@ from .stages import (
     rank_corridors,
     reserve_centrality,
     solve_circuits,
+    summarise_countries,
 )
 
 __all__ = ["run_scenario", "RunResult", "run_batch"]
@@ -70,7 +72,7 @@ def _prepare_out(out, overwrite: bool, inputs=()) -> Path:
 class _Steps:
     """Runs the stages one by one: logs each, times it, and moves a tqdm bar (when ``progress``)."""
 
-    COUNT = 11  # stages and output steps in :func:`_run`, for the bar's length
+    COUNT = 13  # stages and output steps in :func:`_run`, for the bar's length
 
     def __init__(self, progress: bool):
         self.timer = Timer()
@@ -222,7 +224,10 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
         r.centrality = steps.run("centrality", reserve_centrality, r.links, r.circuits, r.inputs.pas)
         r.ranking = steps.run("ranking", rank_corridors, r.centrality, r.corridors, cfg.weights)
         r.pinch_points = steps.run("pinch_points", find_pinch_points, r.circuits, r.corridors, r.ranking, grid, cfg)
+        r.borders = steps.run("border_accounting", account_borders, r.links, r.corridors, r.circuits,
+                              r.pinch_points, r.ranking, grid, r.inputs)
         r.gaps = steps.run("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
+        r.countries = steps.run("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs)
         files = steps.run("outputs", write_outputs, folder, r)
         inputs = input_records(r)  # each input file hashed once, for the header and the manifest
         files += steps.run("report", write_report, folder, r, dict(steps.timings), inputs)

@@ -131,7 +131,7 @@ def test_ranking_csv_is_unchanged(digests):
 
 
 @pytest.mark.parametrize("layer", ["protected_areas", "border_reserves", "borders", "links", "corridors",
-                                   "pinch_points", "gaps", "unlinked_pairs"])
+                                   "pinch_points", "crossings", "gaps", "unlinked_pairs"])
 def test_layer_is_unchanged(digests, layer):
     old, new = digests
     assert sorted(new["layers"]) == sorted(old["layers"])

@@ -16,7 +16,7 @@ from corridors.pipeline import compare_runs, run_scenario
 from corridors.pipeline.outputs.tables import RANKING_COLUMNS
 from corridors.scenario import LineEdit, Scenario
 
-LAYERS = ["protected_areas", "border_reserves", "borders", "links", "corridors", "pinch_points", "gaps"]
+LAYERS = ["protected_areas", "border_reserves", "borders", "links", "corridors", "pinch_points", "crossings", "gaps"]
 
 
 def _pairs(df):
@@ -77,7 +77,9 @@ def test_output_folder_contents(default_run):
     assert links.geom_type.isin(["LineString", "MultiLineString"]).all()
     gaps = vectors.read_vector(out / "corridors.gpkg", layer="gaps")
     assert len(gaps) > 0 and (gaps["Area_km2"] > 0).all()
-    assert set(gaps["Link_ID"]) <= set(links["Link_ID"])
+    gap_links = {int(i) for ids in gaps["Links"] for i in ids.split(";")}
+    assert gap_links <= set(links.loc[links["Rank"] <= 10, "Link_ID"])  # gaps of the top 10 only
+    assert gaps.area.sum() == pytest.approx(shapely.union_all(gaps.geometry.values).area, rel=1e-6)
     pp = vectors.read_vector(out / "corridors.gpkg", layer="pinch_points")
     assert len(pp) > 0 and pp["PP_Rank"].tolist() == list(range(1, len(pp) + 1))
     # the project references layers that exist

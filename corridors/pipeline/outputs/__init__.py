@@ -12,7 +12,7 @@ from .manifest import file_record, write_manifest
 from .qgis import write_styles_and_project
 from .rasters import output_rasters, write_rasters
 from .report import write_run_report
-from .tables import RANKING_COLUMNS, write_ranking
+from .tables import RANKING_COLUMNS, write_ranking, write_table
 
 __all__ = ["write_outputs", "write_report", "write_run_manifest", "RANKING_COLUMNS"]
 
@@ -23,7 +23,9 @@ def write_outputs(folder: Path, r) -> list[str]:
     layers = build_layers(r)
     files = write_vectors(folder, layers, shapefiles=out.shapefiles)
     write_ranking(folder / "ranking.csv", r.ranking)
-    files.append("ranking.csv")
+    write_table(folder / "link_countries.csv", r.borders.by_country)
+    write_table(folder / "countries.csv", r.countries)
+    files += ["ranking.csv", "link_countries.csv", "countries.csv"]
     grids = output_rasters(r) if out.cogs else {}
     files += write_rasters(folder, grids)
     grid = r.resistance.grid
@@ -58,7 +60,8 @@ def write_run_manifest(folder: Path, r, *, inputs: list[dict], timings: dict[str
                           "counts": {"border_reserves": len(r.links.border_reserves),
                                      "candidate_pairs": len(r.links.pairs), "links": len(r.ranking),
                                      "unlinked_pairs": len(r.gaps.unlinked), "gaps": len(r.gaps.gaps),
-                                     "pinch_points": len(r.pinch_points.points)},
+                                     "pinch_points": len(r.pinch_points.points),
+                                     "crossings": len(r.borders.crossings)},
                           "solvers": r.circuits.solvers})
 
 

@@ -15,7 +15,7 @@ GPKG_NAME = "corridors.gpkg"
 #: output layer -> QGIS geometry keyword
 LAYER_GEOMETRY = {
     "protected_areas": "Polygon", "border_reserves": "Polygon", "borders": "Line", "links": "Line",
-    "corridors": "Polygon", "pinch_points": "Point", "gaps": "Polygon", "unlinked_pairs": "Line",
+    "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon", "unlinked_pairs": "Line",
     "edits": "Line",
 }
 
@@ -31,6 +31,7 @@ def build_layers(r) -> dict[str, Any]:
     layers: dict[str, Any] = {
         "protected_areas": _clean(pas), "border_reserves": _clean(br), "borders": _clean(r.inputs.borders),
         "links": links_layer(r), "corridors": r.gaps.corridors, "pinch_points": r.pinch_points.points,
+        "crossings": r.borders.crossings,
         "gaps": r.gaps.gaps, "unlinked_pairs": r.gaps.unlinked,
     }
     if len(r.resistance.edits):

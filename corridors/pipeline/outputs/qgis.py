@@ -14,7 +14,7 @@ from .styles import style_for_layer, write_qml
 __all__ = ["write_styles_and_project"]
 
 #: drawing order, top first
-VECTOR_ORDER = ("pinch_points", "gaps", "links", "unlinked_pairs", "edits", "corridors", "border_reserves",
+VECTOR_ORDER = ("crossings", "pinch_points", "gaps", "links", "unlinked_pairs", "edits", "corridors", "border_reserves",
                 "protected_areas", "borders")
 RASTER_ORDER = ("current_density", "corridor_mosaic", "resistance")
 

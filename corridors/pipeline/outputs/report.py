@@ -149,8 +149,9 @@ def _table(df: pd.DataFrame, *, left: tuple[str, ...] = (), floatfmt: str = "{:.
 
 def write_report(path: Path, *, title: str, scenario: dict[str, Any], maps: dict[str, str],
                  ranking: pd.DataFrame, gaps: pd.DataFrame, unlinked: pd.DataFrame, pinch: pd.DataFrame,
-                 sources: list[dict[str, str]], timings: dict[str, float], summary: dict[str, Any]) -> Path:
-    """Write the HTML report (atomic)."""
+                 sources: list[dict[str, str]], timings: dict[str, float], summary: dict[str, Any],
+                 tables: list[tuple[str, str, pd.DataFrame]] = ()) -> Path:
+    """Write the HTML report (atomic); ``tables``: extra sections (title, explanation, table)."""
     e = html.escape
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body>"]
@@ -178,12 +179,19 @@ def write_report(path: Path, *, title: str, scenario: dict[str, Any], maps: dict
                         "N_Cost", "N_Resist", "N_Central", "N_Unprot", "Score") if c in ranking.columns]
     parts.append(_table(ranking[cols], left=("From_PA", "From_Name", "To_PA", "To_Name", "From_ISO3", "To_ISO3")))
     parts.append("<h2>Gaps</h2><h3>Unprotected stretches of the top corridors</h3>")
-    gcols = [c for c in ("Gap_ID", "Link_ID", "Rank", "Area_km2", "Countries", "Share") if c in gaps.columns]
-    parts.append(_table(pd.DataFrame(gaps[gcols]), left=("Countries",)) if len(gaps) else "<p>None.</p>")
+    parts.append("<p class='small'>The top corridors dissolved (land two corridors share counts once), "
+                 "minus every reserve, split at the borders: each gap belongs to one country and the "
+                 "areas add up to the total.</p>")
+    gcols = [c for c in ("Gap_ID", "ISO3", "Area_km2", "Best_Rank", "N_Links", "Links") if c in gaps.columns]
+    parts.append(_table(pd.DataFrame(gaps[gcols]), left=("ISO3", "Links")) if len(gaps) else "<p>None.</p>")
     parts.append("<h3>Border-reserve pairs with no viable corridor</h3>")
     parts.append(_table(unlinked, left=tuple(unlinked.columns)) if len(unlinked) else "<p>None.</p>")
     parts.append("<h3>Worst pinch points</h3>")
     parts.append(_table(pinch, max_rows=30) if len(pinch) else "<p>None.</p>")
+    for heading, note, table in tables:
+        parts.append(f"<h2>{e(heading)}</h2><p class='small'>{e(note)}</p>")
+        text_cols = tuple(c for c in table.columns if table[c].dtype == object)
+        parts.append(_table(table, left=text_cols) if len(table) else "<p>None.</p>")
     parts.append("<h2>Data sources and licences</h2><ul>")
     for s in sources:
         parts.append("<li>" + "; ".join(f"{e(str(k))}: {e(str(v))}" for k, v in s.items()) + "</li>")
@@ -224,6 +232,18 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
                  gaps=pd.DataFrame(gaps.drop(columns="geometry")),
                  unlinked=pd.DataFrame(unlinked.drop(columns="geometry")),
                  pinch=pd.DataFrame(pinch.drop(columns="geometry")), sources=r.inputs.sources,
-                 timings=timings, summary=summary)
+                 timings=timings, summary=summary, tables=_extra_tables(r))
     return [*maps.values(), "report.html"]
 
+
+
+def _extra_tables(r) -> list[tuple[str, str, pd.DataFrame]]:
+    """The per-country and border tables of the report."""
+    cross = pd.DataFrame(r.borders.crossings.drop(columns="geometry"))
+    return [
+        ("Per country", "Ranked links with an end in the country, its protection gaps, the ranked "
+         "corridors' area and unprotected share in it, its part of the links' cost-weighted distance, "
+         "border crossings, and the links it shares with each neighbour (countries.csv).", r.countries),
+        ("Border crossings", "Where each ranked link's least-cost path crosses from one country into "
+         "another: the local resistance and the corridor's width along the border (crossings layer).", cross),
+    ]

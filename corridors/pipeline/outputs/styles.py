@@ -203,6 +203,8 @@ def style_for_layer(name: str, *, n_links: int = 1, value_range: tuple[float, fl
         return single_symbol("fill", "#e41a1c", alpha=170, outline="#99000d", width=0.3), dict(geometry=2)
     if name == "pinch_points":
         return single_symbol("marker", "#ff7f00", outline="#000000", size=3.0) + [labeling("PP_Rank")], dict(geometry=0)
+    if name == "crossings":
+        return single_symbol("marker", "#6a3d9a", outline="#ffffff", size=3.6) + [labeling("Link_ID")], dict(geometry=0)
     if name == "unlinked_pairs":
         return single_symbol("line", "#e41a1c", style="dot", width=0.5), dict(geometry=1)
     if name == "edits":
@@ -215,5 +217,5 @@ def style_for_layer(name: str, *, n_links: int = 1, value_range: tuple[float, fl
 
 
 LAYER_STYLES = ("protected_areas", "border_reserves", "new_reserves", "borders", "links", "corridors",
-                "gaps", "pinch_points", "unlinked_pairs", "edits", "resistance", "corridor_mosaic",
+                "gaps", "pinch_points", "crossings", "unlinked_pairs", "edits", "resistance", "corridor_mosaic",
                 "current_density")

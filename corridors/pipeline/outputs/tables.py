@@ -1,4 +1,6 @@
-"""``ranking.csv``: every link with each raw metric, normalised component, weight and the score."""
+"""The run's tables as CSV: ``ranking.csv`` (every link with each raw metric, normalised component,
+weight and the score), ``link_countries.csv`` (each link split by country) and ``countries.csv``
+(per country)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pandas as pd
 
 from rasters.atomic import atomic_write_text
 
-__all__ = ["RANKING_COLUMNS", "write_ranking"]
+__all__ = ["RANKING_COLUMNS", "write_ranking", "write_table"]
 
 #: ranking.csv columns (all within Shapefile's 10 characters; Linkage Mapper names where they match)
 RANKING_COLUMNS = [
@@ -18,6 +20,11 @@ RANKING_COLUMNS = [
     "N_Cost", "W_Cost", "N_Resist", "W_Resist", "N_Central", "W_Central", "N_Unprot", "W_Unprot",
     "Score",
 ]
+
+
+def write_table(path: Path, table: pd.DataFrame) -> Path:
+    """A table as CSV (full float precision, atomic)."""
+    return atomic_write_text(path, table.to_csv(index=False, float_format=None))
 
 
 def write_ranking(path: Path, ranking: pd.DataFrame) -> Path:

@@ -4,9 +4,11 @@ Each module is one step: a function from typed inputs to a typed result, usable 
 its own from Python.
 """
 
+from .border_accounting import BorderAccount, account_borders
 from .centrality import Centrality, reserve_centrality
 from .circuits import CircuitSet, solve_circuits
 from .corridors import CorridorSet, build_corridors
+from .countries import summarise_countries
 from .gaps import Gaps, find_gaps
 from .inputs import RunInputs, load_inputs
 from .links import LinkSet, find_links
@@ -23,5 +25,7 @@ __all__ = [
     "reserve_centrality", "Centrality",
     "rank_corridors",
     "find_pinch_points", "PinchPoints",
+    "account_borders", "BorderAccount",
     "find_gaps", "Gaps",
+    "summarise_countries",
 ]

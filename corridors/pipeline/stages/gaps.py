@@ -1,8 +1,9 @@
 """Stage 9: gaps - where the top corridors leave protected land, and the pairs with no viable
 corridor.
 
-* **Unprotected stretches**: the corridor polygon of each top-ranked link minus every protected area,
-  split into parts, each with its area (km2), the countries it lies in and the link it belongs to.
+* **Unprotected stretches**: the top-ranked corridors dissolved, minus every protected area, split
+  at the country borders into non-overlapping parts, each with its country, area (km2) and the
+  links whose corridors it belongs to.
 * **Unlinked pairs**: candidate border-reserve pairs without a viable link, with the reason, as
   lines between the two reserves.
 """
@@ -47,12 +48,18 @@ def find_gaps(corridors, ranking, links, inputs, cfg) -> Gaps:
 
 
 def unprotected_stretches(corridors, protected, countries, *, min_area_km2: float = 0.0):
-    """Parts of corridor polygons outside every protected area.
+    """The unprotected parts of the corridors as non-overlapping polygons, one country each.
+
+    The corridors are dissolved first, so land that two corridors share is counted once; what no
+    reserve covers is split at the country borders (countries taken in ``countries`` order, each
+    part assigned to the first that contains it, so parts never overlap even where country
+    polygons do) and into its connected parts. Land outside every country polygon (sea, lakes
+    left out of the polygons) is not a gap of any country and is dropped.
 
     Parameters
     ----------
     corridors : GeoDataFrame
-        Corridor polygons with ``Link_ID``, ``Rank`` (and any extra columns kept as is).
+        Corridor polygons with ``Link_ID`` and ``Rank``.
     protected : GeoDataFrame
         Protected areas (all reserves, including new ones) in the same CRS.
     countries : GeoDataFrame
@@ -63,38 +70,37 @@ def unprotected_stretches(corridors, protected, countries, *, min_area_km2: floa
     Returns
     -------
     GeoDataFrame
-        ``Gap_ID`` (1.. by link rank then area), ``Link_ID``, ``Rank``, ``Area_km2``,
-        ``Countries`` (ISO3 codes joined with ';', sorted), ``Share`` (part area / corridor area)
-        and polygon geometry.
+        ``Gap_ID`` (1.. by best rank, then larger area, then country), ``ISO3``, ``Area_km2``,
+        ``Best_Rank`` (the best-ranked corridor the part belongs to), ``N_Links`` and ``Links``
+        (the Link_IDs of every corridor that contains part of it, ';'-joined, by rank), polygon
+        geometry. The areas add up to the area of their union.
     """
     import geopandas as gpd
     import shapely
 
-    crs = corridors.crs
+    columns = ["Gap_ID", "ISO3", "Area_km2", "Best_Rank", "N_Links", "Links", "geometry"]
+    corr = corridors[~corridors.geometry.is_empty & corridors.geometry.notna()].sort_values("Rank", kind="mergesort")
     pa_union = shapely.union_all(protected.geometry.values) if len(protected) else shapely.Polygon()
+    remaining = shapely.difference(shapely.union_all(corr.geometry.values), pa_union)
+    tree = shapely.STRtree(corr.geometry.values)
     rows = []
-    for rec in corridors.itertuples(index=False):
-        geom = rec.geometry
-        if geom is None or geom.is_empty:
-            continue
-        outside = shapely.difference(geom, pa_union)
-        parts = shapely.get_parts(outside)
-        for part in parts:
-            if part.geom_type != "Polygon" or part.is_empty:
+    for iso3, country in zip(countries["iso3"].astype(str), countries.geometry.values):
+        inside = shapely.intersection(remaining, country)
+        remaining = shapely.difference(remaining, country)
+        for part in shapely.get_parts(inside):
+            area_km2 = part.area / 1e6 if part.geom_type == "Polygon" else 0.0
+            if area_km2 <= 0 or area_km2 < min_area_km2:
                 continue
-            area_km2 = part.area / 1e6
-            if area_km2 < min_area_km2 or area_km2 <= 0:
-                continue
-            hits = countries[countries.intersects(part)]
-            isos = sorted({str(i) for i in hits["iso3"]})
-            rows.append({
-                "Link_ID": int(rec.Link_ID), "Rank": int(rec.Rank), "Area_km2": float(area_km2),
-                "Countries": ";".join(isos), "Share": float(part.area / geom.area), "geometry": part,
-            })
-    df = gpd.GeoDataFrame(rows, columns=["Link_ID", "Rank", "Area_km2", "Countries", "Share", "geometry"],
-                          geometry="geometry", crs=crs)
+            hits = [k for k in tree.query(part, predicate="intersects")
+                    if shapely.intersection(corr.geometry.values[k], part).area > 0]
+            ranks = corr["Rank"].to_numpy()[hits]
+            order = np.argsort(ranks, kind="stable")
+            ids = corr["Link_ID"].to_numpy()[hits][order]
+            rows.append({"ISO3": iso3, "Area_km2": float(area_km2), "Best_Rank": int(ranks.min()),
+                         "N_Links": len(ids), "Links": ";".join(str(int(i)) for i in ids), "geometry": part})
+    df = gpd.GeoDataFrame(rows, columns=columns[1:], geometry="geometry", crs=corridors.crs)
     if len(df):
-        df = df.sort_values(["Rank", "Area_km2", "Link_ID"], ascending=[True, False, True], kind="mergesort")
+        df = df.sort_values(["Best_Rank", "Area_km2", "ISO3"], ascending=[True, False, True], kind="mergesort")
         df = df.reset_index(drop=True)
     df.insert(0, "Gap_ID", np.arange(1, len(df) + 1, dtype=np.int64))
     return df
