@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -25,25 +24,41 @@ PA_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def read_protected_areas(
-    path: str | os.PathLike,
+    path,
     *,
     layer: str | None = None,
     fields: Mapping[str, str] | None = None,
     crs=None,
+    extent=None,
+    extent_crs="EPSG:4326",
+    **wdpa_options,
 ) -> gpd.GeoDataFrame:
-    """Read protected-area polygons from a GeoPackage, Shapefile or GeoJSON file.
+    """Read protected-area polygons from a GeoPackage, Shapefile or GeoJSON file, or a WDPA download.
+
+    A WDPA release (a layer with the fields of :data:`vectors.WDPA_RELEASE_FIELDS`, a ``.gdb``
+    folder, a folder or zip of the Shapefile parts, or a list of them) goes to
+    :func:`vectors.read_wdpa`, which filters it as the WDPA statistics do and dissolves
+    overlapping sites; any other file is read as it is.
 
     Parameters
     ----------
-    path : path-like
-        ``.gpkg``, ``.shp``, ``.geojson`` or ``.json``.
+    path : path-like or list of path-like
+        ``.gpkg``, ``.shp``, ``.geojson`` or ``.json``; for the WDPA also a ``.gdb``, a folder,
+        a zip or a list.
     layer : str, optional
-        Layer to read (required when the file holds several).
+        Layer to read (required when a plain file holds several).
     fields : mapping, optional
         Our field -> source column, for ``pa_id``, ``name`` and ``iso3``. Unmapped fields are
-        looked up in :data:`PA_FIELDS` (WDPA's ``WDPAID``/``NAME``/``ISO3`` work as they are).
+        looked up in :data:`PA_FIELDS` (``WDPAID``/``NAME``/``ISO3`` work as they are). Giving
+        ``fields`` reads even a WDPA file as a plain layer.
     crs : optional
         Reproject to this CRS (anything pyproj accepts). Distances need a projected CRS.
+    extent, extent_crs : optional
+        WDPA only: read only records intersecting this extent (see :func:`vectors.read_wdpa`);
+        pass the analysis grid's bounds and CRS.
+    **wdpa_options
+        WDPA only: ``countries``, ``keep_marine``, ``keep_mab``, ``keep_oecm``, ``statuses``,
+        ``dissolve``, ``min_overlap`` of :func:`vectors.read_wdpa`.
 
     Returns
     -------
@@ -63,6 +78,14 @@ def read_protected_areas(
     CRSError
         The file has no CRS.
     """
+    from .wdpa import is_wdpa, read_wdpa
+
+    if fields is None and is_wdpa(path):
+        return read_wdpa(path, extent=extent, extent_crs=extent_crs, crs=crs,
+                         layers=None if layer is None else [layer], **wdpa_options)
+    if wdpa_options or extent is not None:
+        given = sorted([*wdpa_options, *(["extent"] if extent is not None else [])])
+        raise InputError(f"{path}: options {given} apply to WDPA downloads only, and this is not one")
     gdf = read_vector(path, layer=layer)
     return prepare_protected_areas(gdf, fields=fields, crs=crs, source=str(path))
 
