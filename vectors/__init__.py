@@ -12,7 +12,7 @@ from .borders import (
     read_countries,
 )
 from .cores import CoreGrid, rasterize_cores
-from .io import list_layers, read_vector, shapefile_field_names, write_layers, write_shapefiles
+from .io import list_layers, read_vector, read_vector_table, shapefile_field_names, write_layers, write_shapefiles
 from .protected_areas import PA_FIELDS, prepare_protected_areas, read_protected_areas
 from .nodes import (
     DEFAULT_ADJOIN_TOLERANCE,
@@ -51,6 +51,7 @@ __all__ = [
     "write_shapefiles",
     "shapefile_field_names",
     "read_vector",
+    "read_vector_table",
     "list_layers",
     "iso3_set",
     "ISO3_SEPARATOR",

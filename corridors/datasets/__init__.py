@@ -5,23 +5,21 @@ The files live inside the package (``nea/``, ``species/``) and are found with
 """
 
 from .nea import (
-    CIRCLE_SEGMENTS,
-    DEFAULT_PA_RADIUS_M,
+    CONTEXT_COUNTRIES,
     NEA_FILES,
     NEA_LICENCES,
     NEA_SOURCES,
     NEADataset,
     nea,
-    reserves_as_circles,
+    load_reserves,
 )
 from .species import LANDCOVER_CLASSES, SpeciesProfile, load_profile, species_names, species_profile
 
 __all__ = [
     "nea",
     "NEADataset",
-    "reserves_as_circles",
-    "DEFAULT_PA_RADIUS_M",
-    "CIRCLE_SEGMENTS",
+    "load_reserves",
+    "CONTEXT_COUNTRIES",
     "NEA_FILES",
     "NEA_SOURCES",
     "NEA_LICENCES",
