@@ -13,7 +13,15 @@ from .nea import (
     nea,
     load_reserves,
 )
-from .species import LANDCOVER_CLASSES, SpeciesProfile, load_profile, species_names, species_profile
+from .scope import habitat_share, species_nodes
+from .species import (
+    LANDCOVER_CLASSES,
+    SpeciesProfile,
+    SpeciesScope,
+    load_profile,
+    species_names,
+    species_profile,
+)
 
 __all__ = [
     "nea",
@@ -28,4 +36,7 @@ __all__ = [
     "species_profile",
     "species_names",
     "load_profile",
+    "SpeciesScope",
+    "species_nodes",
+    "habitat_share",
 ]
