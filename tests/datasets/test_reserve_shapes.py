@@ -120,3 +120,24 @@ def test_growth_is_deterministic_with_terrain_and_roughness():
     # a mountain reserve does not descend: it spreads uphill (east)
     _, mcols = np.divmod(one.cells["M"], 60)
     assert np.mean(mcols) > 45
+
+
+def test_reserve_table_validation(tmp_path):
+    from corridors.datasets import _build_nea_reserves as build
+    from corridors.errors import DataFormatError
+
+    text = build.TABLE.read_text(encoding="utf-8")
+    table = build.read_table()
+    assert len(table) == len(text.splitlines()) - 1 and table.legal.dtype == bool
+    cases = [
+        (text.replace("CN02,Hunchun", "CN01,Hunchun", 1), "duplicated pa_id"),
+        (text.replace(",CHN,National Park,", ",CHN;RUS,National Park,", 1), "one ISO alpha-3 code"),
+        (text.replace(",forest,,RU01,", ",jungle,,RU01,", 1), "habitat outside"),
+        (text.replace(",forest,CN01,RU01,", ",forest,CN99,RU01,", 1), "unknown reserve"),
+        (text.replace(",true,", ",yes,", 1), "legal must be"),
+    ]
+    for bad, match in cases:
+        p = tmp_path / "t.csv"
+        p.write_text(bad, encoding="utf-8")
+        with pytest.raises(DataFormatError, match=match):
+            build.read_table(p)
