@@ -56,7 +56,7 @@ ASSUMED_AREA_KM2 = math.pi * 5.0**2
 TABLE_COLUMNS = (
     "pa_id", "name", "iso3", "designation", "iucn_cat", "established", "area_km2", "area_conf", "marine_km2",
     "lon", "lat", "coord_conf", "location_note", "habitat", "within", "adjoins_pa_ids", "complex",
-    "focus_species", "legal", "source", "source_check", "note",
+    "focus_species", "legal", "wdpa_id", "source", "source_check", "note",
 )
 
 _HERE = Path(__file__).resolve().parent
