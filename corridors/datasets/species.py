@@ -18,8 +18,9 @@ from types import MappingProxyType
 
 from ..errors import ConfigError
 from ._resources import list_resources, resource
+from ._scope_toml import SpeciesScope, _scope_keys, parse_scope
 
-__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "species_names", "species_profile", "load_profile"]
+__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "SpeciesScope", "species_names", "species_profile", "load_profile"]
 
 #: Land-cover classes of the embedded dataset: code -> name.
 LANDCOVER_CLASSES = MappingProxyType(
@@ -29,9 +30,9 @@ _CODE = {name: code for code, name in LANDCOVER_CLASSES.items()}
 
 _TOP_KEYS = {
     "name", "code", "common_name", "scientific_name", "group", "resistance",
-    "max_cost_distance", "habitat_classes", "notes", "sources",
+    "max_cost_distance", "habitat_classes", "notes", "sources", *_scope_keys(),
 }
-_REQUIRED = _TOP_KEYS - {"notes"}
+_REQUIRED = _TOP_KEYS - {"notes", *_scope_keys()}
 _SOURCE_KEYS = {"resistance", "max_cost_distance", "habitat_classes"}
 _GROUPS = {"mammal", "bird", "generic"}
 
@@ -61,6 +62,11 @@ class SpeciesProfile:
         ``habitat_classes`` -> source. ``"assumption: ..."`` marks values no publication gives.
     path : str
         File the profile came from.
+    median_dispersal_m : float or None
+        Median dispersal distance, metres, for the connectivity metrics (PC, ProtConn); None
+        when the profile does not give one. Its source is ``sources["median_dispersal_m"]``.
+    scope : SpeciesScope or None
+        Where the species lives and which reserves are its nodes; None: every reserve.
     """
 
     name: str
@@ -74,6 +80,8 @@ class SpeciesProfile:
     notes: str
     sources: MappingProxyType
     path: str = field(default="", compare=False)
+    median_dispersal_m: float | None = None
+    scope: SpeciesScope | None = None
 
     def resistance_table(self) -> dict[int, float]:
         """A plain ``{code: resistance}`` dict, as ``rasters.reclassify`` takes it."""
@@ -178,7 +186,8 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
     src = doc["sources"]
     if not isinstance(src, dict):
         raise ConfigError(f"{where}: [sources] must be a table")
-    _check_keys(src, _SOURCE_KEYS, where, "[sources]", "; every value needs a source or 'assumption: why'")
+    _check_keys(src, _SOURCE_KEYS | set(_scope_keys()), where, "[sources]",
+                "; every value needs a source or 'assumption: why'", required=_SOURCE_KEYS)
     if not isinstance(src["resistance"], dict):
         raise ConfigError(f"{where}: [sources.resistance] must give a source per class")
     _check_classes(src["resistance"], where, "sources.resistance")
@@ -188,6 +197,7 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
         if not isinstance(text_, str) or not text_.strip():
             raise ConfigError(f"{where}: {key} must be a non-empty string (a reference or 'assumption: why')")
 
+    dispersal, scope, scope_sources = parse_scope(doc, where)
     return SpeciesProfile(
         name=doc["name"],
         code=doc["code"],
@@ -202,8 +212,11 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
             "resistance": MappingProxyType(dict(src["resistance"])),
             "max_cost_distance": src["max_cost_distance"],
             "habitat_classes": src["habitat_classes"],
+            **scope_sources,
         }),
         path=where,
+        median_dispersal_m=dispersal,
+        scope=scope,
     )
 
 

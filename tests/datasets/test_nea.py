@@ -1,5 +1,6 @@
 """The embedded NEA dataset: shipped files, grids, reserves, borders, pairs."""
 
+import importlib
 import importlib.resources
 import tomllib
 from fnmatch import fnmatch
@@ -12,7 +13,9 @@ import shapely
 from pyproj import Transformer
 
 import vectors
-from corridors.datasets import CIRCLE_SEGMENTS, DEFAULT_PA_RADIUS_M, NEA_FILES, nea
+from corridors.datasets import NEA_FILES, load_reserves, nea
+from corridors.datasets import _build_nea_reserves as build
+from corridors.errors import DataFormatError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,28 +61,106 @@ def test_grids(d):
     assert (lc.values[sea] == 5).mean() > 0.95
 
 
-def test_reserves_are_circles_of_the_stated_area(d):
-    pas = d.protected_areas
-    assert len(pas) == 60 and pas.pa_id.is_unique
-    assert pas.approximate.all()
-    assert pas.crs == d.crs
-    stated = pas.area_km2.notna()
-    np.testing.assert_allclose(pas.geometry.area[stated] / 1e6, pas.area_km2[stated], rtol=1e-9)
-    assert sorted(pas.pa_id[pas.area_assumed]) == ["KP03", "KP04", "KR01", "KR03"]
-    assumed_area = 0.5 * CIRCLE_SEGMENTS * np.sin(2 * np.pi / CIRCLE_SEGMENTS) * DEFAULT_PA_RADIUS_M**2
-    np.testing.assert_allclose(pas.geometry.area[~stated], assumed_area, rtol=1e-9)
-    # centres go back to the CSV's lon/lat
-    back = Transformer.from_crs(d.crs, "EPSG:4326", always_xy=True)
-    lon, lat = back.transform(pas.geometry.centroid.x.to_numpy(), pas.geometry.centroid.y.to_numpy())
-    np.testing.assert_allclose(lon, pas.lon, atol=1e-6)
-    np.testing.assert_allclose(lat, pas.lat, atol=1e-6)
-    assert sorted(pas.pa_id[pas.context]) == ["KZ01", "KZ02"]
-    assert pas.set_index("pa_id").loc["KX01", "iso3"] == "KOR;PRK"
-    # every point lies in (one of) its stated countries: checked by the data's author, rechecked here
+def test_reserve_table_and_shapes(d):
+    table = build.read_table()
+    every = d.reserves(include_not_legal=True)
+    assert list(every.pa_id) == list(table.pa_id) and every.pa_id.is_unique
+    assert every.approximate.all() and every.crs == d.crs
+    # the DMZ halves are the only rows that are not legal reserves; protected_areas leaves them out
+    assert sorted(every.pa_id[~every.legal]) == ["KX01", "KX02"]
+    assert set(every.set_index("pa_id").loc[["KX01", "KX02"], "iso3"]) == {"KOR", "PRK"}
+    assert not {"KX01", "KX02"} & set(d.protected_areas.pa_id)
+    assert sorted(every.pa_id[every.context]) == ["JP01", "JP02", "KZ01", "KZ02"]
+    assert (every.iso3.str.len() == 3).all()  # one sovereign country per row
+    # every row names a source; unknown areas are flagged, never invented
+    assert (every.source.str.len() > 10).all() and (every.source_check != "").all()
+    assumed = every[every.area_assumed]
+    assert assumed.area_km2.isna().all()
+    # every point lies in its country (checked by the builder's seed shift too)
     countries = d.countries.set_index("iso3").geometry
-    pts = shapely.points(*Transformer.from_crs("EPSG:4326", d.crs, always_xy=True).transform(pas.lon, pas.lat))
-    for pid, code, p in zip(pas.pa_id, pas.iso3, pts):
-        assert any(countries[c].distance(p) < 2000 for c in code.split(";")), pid
+    pts = shapely.points(*Transformer.from_crs("EPSG:4326", d.crs, always_xy=True).transform(every.lon, every.lat))
+    for pid, code, p in zip(every.pa_id, every.iso3, pts):
+        assert countries[code].distance(p) < 2000, pid
+
+
+def test_shapes_inside_their_country_area_true_and_on_land(d):
+    every = d.reserves(include_not_legal=True)
+    countries = d.countries.set_index("iso3").geometry
+    outside = [shapely.area(shapely.difference(g, countries[c])) / shapely.area(g) for g, c in zip(every.geometry, every.iso3)]
+    assert max(outside) <= 0.01  # issue 11: at most 1 % outside the own country (measured: 0)
+    np.testing.assert_allclose(every.outside_share, outside, atol=1e-9)
+    known = every[~every.area_assumed & (every.habitat != "strip")]
+    target = known.area_km2 - known.marine_km2.fillna(0)
+    err = known.geometry.area / 1e6 / target - 1
+    assert err.abs().max() <= 0.10, known.pa_id[err.abs().idxmax()]
+    # on land: the country polygons hold no sea, so "inside the country" is "on land or in a lake";
+    # only lake, wetland and coast reserves may hold much lake water (5 km water cells; the
+    # worst dry reserve is the Kuril island RU18, whose coastal cells are water at 5 km)
+    dry = every[~every.habitat.isin(["lake", "wetland", "coast", "strip"])]
+    assert dry.water_share.max() <= 0.2, dry.pa_id[dry.water_share.idxmax()]
+    # nested reserves lie inside their parent
+    by = every.set_index("pa_id")
+    for pid, parent in zip(every["pa_id"], every["within"]):
+        if parent:
+            g = by.loc[pid].geometry
+            assert shapely.area(shapely.difference(g, by.loc[parent].geometry)) / shapely.area(g) < 1e-6, pid
+
+
+def test_listed_adjacencies_are_realised(d):
+    every = d.reserves(include_not_legal=True).set_index("pa_id")
+    pairs = sorted({tuple(sorted((a, b))) for a, v in every.adjoins_pa_ids.items() for b in v.split(";") if b})
+    assert len(pairs) >= 36
+    for a, b in pairs:  # gap <= one cell of the default 5 km grid
+        assert every.loc[a].geometry.distance(every.loc[b].geometry) <= 5000, (a, b)
+    # the same pairs and gaps the builder recorded
+    with importlib.resources.as_file(importlib.resources.files("corridors.datasets").joinpath(
+            "nea", NEA_FILES["reserve_shapes"])) as p:
+        adj = vectors.read_vector_table(p, layer="adjacency")
+    assert sorted(zip(adj.pa_a, adj.pa_b)) == pairs
+    assert adj.gap_m.max() <= 5000
+
+
+def test_dmz_is_a_strip_split_at_the_border(d):
+    every = d.reserves(include_not_legal=True).set_index("pa_id")
+    kor, prk = every.loc["KX01"].geometry, every.loc["KX02"].geometry
+    line = d.borders.set_index("pair").geometry["KOR-PRK"]
+    assert kor.intersection(prk).area == pytest.approx(0, abs=1e4)
+    # each half is the 2 km strip on its side: area about 2 km x border length
+    for g in (kor, prk):
+        assert g.area == pytest.approx(2000 * line.length, rel=0.1)
+        assert g.hausdorff_distance(line) < 2000 + 2000  # never farther than the strip width (+ ends)
+
+
+def test_nodes_merge_nested_and_split_sovereign(d):
+    nodes = vectors.network_nodes(d.protected_areas, d.countries)
+    by = nodes.set_index("pa_id")
+    assert by.loc["RU01", "members"] == "RU01;RU02"
+    assert set(by.loc["CN01", "members"].split(";")) == {"CN01", "CN02", "CN03", "CN13"}
+    assert not {"KZ01", "KZ02", "JP01", "JP02", "KX01", "KX02"} & set(nodes.pa_id)
+    pairs = vectors.node_pairs(nodes, max_gap=25_000, borders=d.borders, adjoin_tolerance=5000)
+    tb = pairs[pairs.kind == "transboundary"]
+    assert (tb.iso3_a != tb.iso3_b).all()
+    adjoining = set(zip(tb.pa_a[tb.adjoining], tb.pa_b[tb.adjoining]))
+    for a, b in [("CN01", "RU01"), ("CN05", "RU04"), ("MN01", "RU09"), ("MN06", "RU11"), ("CN04", "KP02"),
+                 ("CN11", "MN10"), ("MN09", "RU13")]:
+        assert (a, b) in adjoining, (a, b)
+
+
+def test_stale_build_is_refused(tmp_path, monkeypatch):
+    nea_mod = importlib.import_module("corridors.datasets.nea")
+
+    real = nea_mod.resource
+
+    def fake(*parts):
+        if parts[-1] == NEA_FILES["protected_areas"]:
+            f = tmp_path / "t.csv"
+            f.write_bytes(real(*parts).read_bytes() + b"\n")
+            return f
+        return real(*parts)
+
+    monkeypatch.setattr(nea_mod, "resource", fake)
+    with pytest.raises(DataFormatError, match="rebuild it with"):
+        load_reserves()
 
 
 def test_layers_are_copies(d):
@@ -105,20 +186,17 @@ def test_countries_borders_cities(d):
     assert d.countries.set_index("iso3").geometry["KOR"].contains(seoul.geometry)
 
 
-def test_border_reserves_match_precomputed_distances(d):
+def test_border_reserves_and_stored_distances(d):
     pas = d.protected_areas
     near = vectors.border_reserves(pas, d.borders, 50_000)
-    assert len(near) >= 50
-    assert not {"JP01", "JP02", "RU18", "RU19"} & set(near.pa_id)  # maritime / no land border
-    # independent oracle: the CSV's dist_to_land_border_km (centre point to nearest derived border,
-    # computed by the data's author) vs ours for the centre point, within 2 km (simplification)
-    table = pd.read_csv(importlib.resources.files("corridors.datasets").joinpath("nea", NEA_FILES["protected_areas"]))
-    ref = table.set_index("pa_id")["dist_to_land_border_km"].dropna()
-    centres = pas.set_index("pa_id").geometry.centroid
-    borders = shapely.union_all(d.borders.geometry.values)
-    mine = {pid: centres[pid].distance(borders) / 1000 for pid in ref.index}
-    diff = pd.Series(mine) - ref
-    assert diff.abs().max() < 2.0, diff.abs().sort_values().tail()
+    core = near[~near.context]
+    assert len(core) >= 86
+    assert not {"JP01", "JP02", "RU18"} & set(near.pa_id)  # maritime / no land border
+    # the builder's edge_to_border_km (own-country borders) agrees with border_reserves
+    by = pas.set_index("pa_id")
+    for pid, dist in zip(near.pa_id, near.border_dist_m):
+        assert by.loc[pid, "edge_to_border_km"] == pytest.approx(dist / 1000, abs=1e-6), pid
+    assert set(pas.pa_id[pas.edge_to_border_km <= 50]) == set(near.pa_id)
 
 
 def test_known_transboundary_pairs(d):
@@ -139,3 +217,4 @@ def test_cores_on_embedded_grid(d):
     # a cell is 25 km2: big reserves get about area / 25 cells (minus what smaller ones take)
     big = d.protected_areas.set_index("pa_id").loc["MN12", "area_km2"]
     assert cores.cells[cores.core_id("MN12") - 1] == pytest.approx(big / 25, rel=0.05)
+    assert (cores.cells >= 1).all()
