@@ -170,7 +170,7 @@ def test_independent_of_node_order(rng):
 
 
 def test_identical_for_any_thread_count(rng):
-    a, d = random_case(rng, 80, p_missing=0.2)
+    a, d = random_case(rng, 50, p_missing=0.2)
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
