@@ -26,6 +26,9 @@ DEFAULT_MIN_PROBABILITY = 1e-3
 #: either end differ in the last digits); beyond it the matrix is refused.
 SYMMETRY_RTOL = 1e-6
 
+#: Elements per row block when checking a distance matrix (bounds the temporaries to ~40 MB).
+_BLOCK_ELEMENTS = 1 << 22
+
 
 def decay_rate(median_dispersal: float) -> float:
     """``k`` of the kernel ``p = exp(-k d)`` with ``p = 0.5`` at the median dispersal distance.
@@ -74,33 +77,39 @@ def check_distances(distances, n: int, name: str = "distances") -> np.ndarray:
     if d.shape != (n, n):
         raise InputError(f"{name} must be an n x n array for n = {n} nodes, got shape {d.shape}")
     np.fill_diagonal(d, 0.0)
-    nan = np.argwhere(np.isnan(d))
-    if nan.size:
-        i, j = nan[0]
-        raise InputError(f"{name}[{i}, {j}] is NaN; use numpy.inf for 'no link'")
-    neg = np.argwhere(d < 0)
-    if neg.size:
-        i, j = neg[0]
-        raise InputError(f"{name}[{i}, {j}] = {d[i, j]!r} is negative; distances must be >= 0")
-    dt = d.T
-    fin, fint = np.isfinite(d), np.isfinite(dt)
-    one_way = np.argwhere(fin != fint)
-    if one_way.size:
-        i, j = one_way[0]
-        raise InputError(f"{name}[{i}, {j}] = {d[i, j]!r} but {name}[{j}, {i}] = {d[j, i]!r}: a "
-                         "link must exist both ways (the graph is undirected); symmetrise with "
-                         "numpy.minimum(d, d.T)")
-    both = fin & fint
-    diff = np.zeros_like(d)
-    diff[both] = np.abs(d[both] - dt[both])
-    scale = np.maximum(np.abs(d), np.abs(dt))
-    too = np.argwhere(both & (diff > SYMMETRY_RTOL * scale))
-    if too.size:
-        i, j = too[0]
-        raise InputError(f"{name} is not symmetric: [{i}, {j}] = {d[i, j]!r}, [{j}, {i}] = "
-                         f"{d[j, i]!r}; the graph is undirected, symmetrise with "
-                         "numpy.minimum(d, d.T) (or numpy.maximum) first")
-    return np.minimum(d, dt)
+    # row blocks keep the temporaries small (a few blocks of rows, not several n x n arrays)
+    step = max(1, _BLOCK_ELEMENTS // max(n, 1))
+    for r0 in range(0, n, step):
+        r1 = min(n, r0 + step)
+        a = d[r0:r1]
+        nan = np.argwhere(np.isnan(a))
+        if nan.size:
+            i, j = nan[0]
+            raise InputError(f"{name}[{r0 + i}, {j}] is NaN; use numpy.inf for 'no link'")
+        neg = np.argwhere(a < 0)
+        if neg.size:
+            i, j = neg[0]
+            raise InputError(f"{name}[{r0 + i}, {j}] = {a[i, j]!r} is negative; distances must "
+                             "be >= 0")
+        b = d[:, r0:r1].T  # the mirror entries; rows above r0 are already symmetric (min)
+        fa, fb = np.isfinite(a), np.isfinite(b)
+        one_way = np.argwhere(fa != fb)
+        if one_way.size:
+            i, j = one_way[0]
+            raise InputError(f"{name}[{r0 + i}, {j}] = {a[i, j]!r} but {name}[{j}, {r0 + i}] = "
+                             f"{b[i, j]!r}: a link must exist both ways (the graph is "
+                             "undirected); symmetrise with numpy.minimum(d, d.T)")
+        with np.errstate(invalid="ignore"):  # inf - inf where neither way has a link
+            too = np.argwhere(fa & (np.abs(a - b) > SYMMETRY_RTOL * np.maximum(a, b)))
+        if too.size:
+            i, j = too[0]
+            raise InputError(f"{name} is not symmetric: [{r0 + i}, {j}] = {a[i, j]!r}, "
+                             f"[{j}, {r0 + i}] = {b[i, j]!r}; the graph is undirected, "
+                             "symmetrise with numpy.minimum(d, d.T) (or numpy.maximum) first")
+        # rows of earlier blocks already hold min(d_ij, d_ji); a later row j then takes
+        # min(d_ji, min(d_ij, d_ji)): the same value, so the result is exactly symmetric
+        np.minimum(a, b, out=a)
+    return d
 
 
 @dataclass(frozen=True)

@@ -262,3 +262,24 @@ def test_tiny_asymmetry_uses_the_smaller_distance():
     d = np.array([[0, 1.0], [1.0 + 1e-9, 0]])
     r = pc([1.0, 1.0], d, median_dispersal=1.0, landscape_area=10.0)
     assert r.graph.edge_distance[0] == 1.0
+
+
+@pytest.mark.parametrize("block", [1, 7, 10_000])
+def test_distance_check_in_row_blocks(monkeypatch, rng, block):
+    from corridors.graphs import _graph
+
+    monkeypatch.setattr(_graph, "_BLOCK_ELEMENTS", block)
+    n = 23
+    d = rng.uniform(0, 10, (n, n))
+    d = d + d.T
+    d[rng.uniform(size=(n, n)) < 0.2] = INF
+    d = np.minimum(d, d.T)
+    noisy = d * (1 + rng.uniform(-1e-8, 1e-8, (n, n)))
+    out = _graph.check_distances(noisy, n)
+    ref = np.minimum(noisy, noisy.T)
+    np.fill_diagonal(ref, 0)
+    np.testing.assert_array_equal(out, ref)
+    bad = d.copy()
+    bad[20, 3] = bad[3, 20] * 2 if np.isfinite(bad[3, 20]) else 1.0
+    with pytest.raises(InputError, match=r"\[(3, 20|20, 3)\]"):
+        _graph.check_distances(bad, n)
