@@ -207,3 +207,19 @@ def test_bad_layers():
         protconn_by_country(pas(shapely.box(0, 0, KM, KM)),
                             gpd.GeoDataFrame({"code": ["KOR"]}, geometry=[REGION], crs=CRS),
                             median_dispersal=KM)
+
+
+def test_embedded_nea_reserves():
+    """Real polygons (the embedded North-East Asia reserves): partition and bounds hold."""
+    from corridors import datasets
+
+    nea = datasets.nea()
+    two = nea.countries[nea.countries["iso3"].isin(["KOR", "PRK"])]
+    t = protconn_by_country(nea.protected_areas, two, median_dispersal=20_000.0,
+                            transboundary=100_000.0)
+    assert list(t.index) == ["KOR", "PRK"]
+    for code in t.index:
+        check_partition(t.loc[code])
+        assert 0 < t.loc[code, "ProtConn"] < t.loc[code, "Prot"] < 100
+    # the DMZ reserves link the two Koreas: each gains from the other's reserves
+    assert (t["n_transboundary"] > 0).all() and (t["ProtConn_Trans"] >= 0).all()
