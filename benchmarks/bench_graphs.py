@@ -21,7 +21,7 @@ percentage points). Times are medians of ``repeats`` runs, engines interleaved w
 
 Usage::
 
-    python benchmarks/bench_graphs.py [--sizes 1000] [--repeats 3] [--peer-nodes 40] [--nx-nodes 1]
+    python benchmarks/bench_graphs.py [--sizes 1000] [--repeats 3] [--peer-nodes 20] [--nx-nodes 1] [--links]
 
 ``run(...)`` returns the rows (one dict per size) for ``benchmarks/run.py``.
 """
@@ -110,7 +110,7 @@ def networkx_dpc(areas, w, nodes):
         return total
 
     t0 = time.perf_counter()
-    iu, ju = np.nonzero(np.isfinite(np.triu(w, 1)))
+    iu, ju = np.nonzero(np.triu(np.isfinite(w), 1))  # kept links only, i < j
     g = nx.Graph()
     g.add_nodes_from(range(areas.size))
     g.add_weighted_edges_from(zip(iu.tolist(), ju.tolist(), w[iu, ju].tolist()))
@@ -133,7 +133,7 @@ def warm_up():
     r.link_importances()
 
 
-def run(sizes=(1000,), repeats=3, *, peer_nodes=40, nx_nodes=1, links=False,
+def run(sizes=(1000,), repeats=3, *, peer_nodes=20, nx_nodes=1, links=False,
         verbose=True) -> list[dict]:
     """Time dPC for each size: corridors vs scipy and networkx; one dict per size.
 
@@ -229,7 +229,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000])
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--peer-nodes", type=int, default=40,
+    ap.add_argument("--peer-nodes", type=int, default=20,
                     help="removals timed for scipy (0: all n)")
     ap.add_argument("--nx-nodes", type=int, default=1, help="removals timed for networkx (0: none)")
     ap.add_argument("--links", action="store_true",

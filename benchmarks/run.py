@@ -57,7 +57,7 @@ PLAN = {
         "circuit": {"size": 200, "k": 8, "repeats": 3, "large": False},
         "nea": {"repeats": 3},
         "big": {"sizes": [1000, 2000, 4000], "repeats": 3},
-        "graphs": {"sizes": [1000], "repeats": 3, "peer_nodes": 40, "nx_nodes": 1,
+        "graphs": {"sizes": [1000], "repeats": 3, "peer_nodes": 20, "nx_nodes": 1,
                    "links": False},
     },
     "full": {
@@ -66,7 +66,7 @@ PLAN = {
                     "large_k": 10},
         "nea": {"repeats": 3},
         "big": {"sizes": [1000, 2000, 4000, 8000], "repeats": 3},
-        "graphs": {"sizes": [1000, 2000], "repeats": 3, "peer_nodes": 200, "nx_nodes": 3,
+        "graphs": {"sizes": [1000, 2000], "repeats": 3, "peer_nodes": 50, "nx_nodes": 2,
                    "links": True},
     },
 }
