@@ -22,6 +22,8 @@ imports or compiles leaks into the next one):
 ``barrier``      barrier analysis (McRae et al. 2012) vs brute-force recomputation of the least-cost
                  distance per restored window on a small grid, the disk min-filter vs scipy, and the
                  top 10 links at five radii on the default grid (benchmarks/bench_barrier.py).
+``graphs``       dPC (PC node importance) for 1,000 reserves vs plain scipy and networkx removal
+                 loops on the same pruned graph; two threads (benchmarks/bench_graphs.py).
 
 Every time is the median of ``--repeats`` runs with min-max; ratios are peer median / our
 median ("x faster"). Numba compilation is excluded: each section compiles (or loads its cache)
@@ -46,10 +48,10 @@ sys.path.insert(0, str(HERE))
 import _common  # noqa: E402
 from _common import fmt_ratio, fmt_spread, ratio, spread  # noqa: E402
 
-SECTIONS = ("cost", "circuit", "nea", "conformance", "big", "barrier")
+SECTIONS = ("cost", "circuit", "nea", "conformance", "big", "barrier", "graphs")
 
 #: Threads each section may use (environment of its interpreter).
-THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2, "barrier": 1}
+THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2, "barrier": 1, "graphs": 2}
 
 #: Sizes and repeats per mode. Full: up to 8000^2 for cost distance, 2000^2 for circuits.
 PLAN = {
@@ -59,6 +61,8 @@ PLAN = {
         "nea": {"repeats": 3},
         "big": {"sizes": [1000, 2000, 4000], "repeats": 3},
         "barrier": {"size": 30, "repeats": 3},
+        "graphs": {"sizes": [1000], "repeats": 3, "peer_nodes": 20, "nx_nodes": 1,
+                   "links": False},
     },
     "full": {
         "cost": {"sizes": [1000, 2000, 4000, 8000], "repeats": 5, "scipy_max": 2000},
@@ -67,6 +71,8 @@ PLAN = {
         "nea": {"repeats": 3},
         "big": {"sizes": [1000, 2000, 4000, 8000], "repeats": 3},
         "barrier": {"size": 50, "repeats": 5},
+        "graphs": {"sizes": [1000, 2000], "repeats": 3, "peer_nodes": 50, "nx_nodes": 2,
+                   "links": True},
     },
 }
 
@@ -351,6 +357,30 @@ def section_barrier(plan: dict, repeats: int | None) -> dict:
 
 RUNNERS = {"cost": section_cost, "circuit": section_circuit, "nea": section_nea,
            "conformance": section_conformance, "big": section_big, "barrier": section_barrier}
+def section_graphs(plan: dict, repeats: int | None) -> dict:
+    """dPC for 1,000 (and 2,000) nodes: corridors vs plain scipy / networkx removal loops."""
+    import bench_graphs
+
+    reps = repeats or plan["repeats"]
+    rows = bench_graphs.run(plan["sizes"], reps, peer_nodes=plan["peer_nodes"],
+                            nx_nodes=plan["nx_nodes"], links=plan["links"], verbose=False)
+    for r in rows:
+        r["corridors_s"] = spread(r["wall_s"]["corridors"])
+    notes = [
+        f"Input: n circular reserves, centres uniform in a {bench_graphs.SIDE_KM:.0f} km square, "
+        f"log-normal radii (median {bench_graphs.RADIUS_MEDIAN_KM} km), edge-to-edge distances, "
+        f"median dispersal {bench_graphs.MEDIAN_DISPERSAL_KM} km, links with p < "
+        f"{bench_graphs.MIN_PROBABILITY} pruned (seeded).",
+        "The peers' time for all n removals is extrapolated from the removals timed (base "
+        "all-pairs search + n x mean removal); their dPC on those nodes is compared with ours.",
+        "Our time covers pc() (validation, graph building, one search per node) and .dpc; numba "
+        "compilation is excluded (warm-up first)."]
+    return {"repeats": reps, "threads": THREADS["graphs"], "rows": rows, "notes": notes}
+
+
+RUNNERS = {"cost": section_cost, "circuit": section_circuit, "nea": section_nea,
+           "conformance": section_conformance, "big": section_big, "barrier": section_barrier,
+           "graphs": section_graphs}
 
 
 # ====================================================================================== goals
@@ -418,6 +448,13 @@ def goals(results: dict) -> list[dict]:
     add("barrier analysis of the top 10 links at five radii on the default grid in under 30 s",
         "—" if s is None else f"{s:.2f} s (restoration sites {bar['restoration_sites_s']['median']:.2f} s)",
         None if s is None else s < 30, "barrier")
+    grow = {r["nodes"]: r for r in results.get("graphs", {}).get("rows", [])}
+    r = grow.get(1000)
+    s = r["median_s"]["corridors"] if r else None
+    add("dPC for 1,000 nodes (p_ij < 0.001 pruned) in under 60 s on two cores",
+        "—" if s is None else f"{s:.1f} s, {r['edges_per_node']:.1f} links per node, "
+        f"{r['ratio_vs_scipy']:.0f}x faster than plain scipy", None if s is None else s < 60,
+        "graphs")
     return out
 
 
@@ -579,6 +616,12 @@ def _md_barrier(sec):
     import bench_barrier
 
     return bench_barrier.to_markdown(sec).splitlines() + [""]
+def _md_graphs(sec):
+    import bench_graphs
+
+    return (["dPC with its fractions (Saura & Rubio 2010) on the same pruned graph; "
+             f"{sec['threads']} threads, {sec['repeats']} repeats.", ""]
+            + bench_graphs.to_markdown(sec["rows"]).splitlines() + [""])
 
 
 def _md_big(sec):
