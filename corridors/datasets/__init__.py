@@ -14,7 +14,8 @@ from .nea import (
     nea,
     reserves_as_circles,
 )
-from .species import LANDCOVER_CLASSES, SpeciesProfile, load_profile, species_names, species_profile
+from .species import (LANDCOVER_CLASSES, FlywayRange, SpeciesProfile, load_profile, species_names,
+                      species_profile)
 
 __all__ = [
     "nea",
@@ -27,6 +28,7 @@ __all__ = [
     "NEA_LICENCES",
     "LANDCOVER_CLASSES",
     "SpeciesProfile",
+    "FlywayRange",
     "species_profile",
     "species_names",
     "load_profile",
