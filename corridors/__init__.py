@@ -33,7 +33,8 @@ _LAZY = {
     "Scenario": "corridors.scenario",
     "run_scenario": "corridors.pipeline",
 }
-_SUBMODULES = {"datasets", "circuit", "leastcost", "circuitscape", "pipeline", "scenario", "flyway"}
+_SUBMODULES = {"datasets", "circuit", "leastcost", "circuitscape", "pipeline", "scenario",
+               "graphs", "flyway"}
 
 __all__ = ["__version__", *_error_names, *_LAZY]
 
