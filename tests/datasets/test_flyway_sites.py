@@ -94,3 +94,13 @@ def test_copies_do_not_touch_the_cache():
     a = flyway_sites()
     a.loc[0, "lon"] = np.nan
     assert np.isfinite(flyway_sites()["lon"]).all()
+
+
+def test_readme_counts_match_the_table():
+    import re
+
+    text = resource("flyway", "README.md").read_text(encoding="utf-8")
+    t = flyway_sites()
+    assert f"`sites.csv`: {len(t)} wetland sites" in text
+    assert re.search(rf"{(t['coord_conf'] == 'low').sum()} rows are `low`", text)
+    assert re.search(rf"{(t['area_conf'] == 'assumed').sum()} rows carry an `assumed` area", text)
