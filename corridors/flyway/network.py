@@ -312,7 +312,7 @@ def _check_sites(sites) -> pd.DataFrame:
     if sites.empty:
         raise InputError("sites is empty; give at least one site")
     table = sites.copy()
-    if table["site_id"].isna().any():
+    if table["site_id"].isna().any() or (table["site_id"].astype(str).str.strip() == "").any():
         raise InputError("sites has a blank site_id; give every site an id")
     dup = table["site_id"][table["site_id"].duplicated()].unique().tolist()
     if dup:

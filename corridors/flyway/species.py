@@ -9,7 +9,8 @@ import pandas as pd
 from ..datasets import species_profile
 from ..datasets.flyway import species_sites
 from ..errors import ConfigError
-from .importance import RANGE_CHANGES, country_shares, range_sensitivity, site_ranking
+from .importance import (RANGE_CHANGES, RANKING_COLUMNS, country_shares, range_sensitivity,
+                         site_ranking)
 from .network import FlywayNetwork
 
 __all__ = ["species_network", "flyway_ranking", "FlywayResult", "run_species"]
@@ -42,11 +43,13 @@ def species_network(species: str, *, max_leg_km: float | None = None) -> FlywayN
 def flyway_ranking(species: str) -> pd.DataFrame:
     """The per-site ranking table of one species (``flyway_ranking.csv`` of the main job).
 
-    Columns ``site_id, name, iso3, role, connections_lost, critical, dPC, protected`` (then
-    ``dPCconnector, pairs_before, pairs_lost, breeding_cut_off``), most important first; dPC with
-    the profile's ``typical_leg_km`` as median leg. See :func:`corridors.flyway.site_ranking`.
+    Exactly the columns ``site_id, name, iso3, role, connections_lost, critical, dPC,
+    protected`` (:data:`corridors.flyway.RANKING_COLUMNS`), most important first; dPC with the
+    profile's ``typical_leg_km`` as median leg. ``run_species(species).ranking`` has the same
+    rows with ``dPCconnector, pairs_before, pairs_lost, breeding_cut_off`` added. See
+    :func:`corridors.flyway.site_ranking`.
     """
-    return run_species(species, sensitivity=False).ranking
+    return run_species(species, sensitivity=False).ranking[list(RANKING_COLUMNS)]
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,7 @@ def test_legs_are_geodesic_lines_in_wgs84():
         (lambda t: t.drop(columns="role"), r"lacks column\(s\) \['role'\]"),
         (lambda t: t.assign(role=["breeding", "resting", "wintering"]), "resting"),
         (lambda t: t.assign(site_id=["A", "A", "C"]), "duplicate site_id"),
+        (lambda t: t.assign(site_id=["A", " ", "C"]), "blank site_id"),
         (lambda t: t.assign(lat=[0.0, 95.0, 1.0]), r"sites.lat .* \[95.0\]"),
         (lambda t: t.assign(area_km2=[1.0, -2.0, 1.0]), "area_km2"),
         (lambda t: t.iloc[0:0], "empty"),
