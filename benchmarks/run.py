@@ -19,6 +19,8 @@ imports or compiles leaks into the next one):
                  (the default) and with ``--workers 2``; rankings must be identical.
 ``conformance``  ``pytest tests/circuitscape``: Circuitscape reference cases passed/failed/skipped.
 ``big``          cost distance and linkage network up to 8000 x 8000 (benchmarks/bench_big.py).
+``graphs``       dPC (PC node importance) for 1,000 reserves vs plain scipy and networkx removal
+                 loops on the same pruned graph; two threads (benchmarks/bench_graphs.py).
 
 Every time is the median of ``--repeats`` runs with min-max; ratios are peer median / our
 median ("x faster"). Numba compilation is excluded: each section compiles (or loads its cache)
@@ -43,10 +45,10 @@ sys.path.insert(0, str(HERE))
 import _common  # noqa: E402
 from _common import fmt_ratio, fmt_spread, ratio, spread  # noqa: E402
 
-SECTIONS = ("cost", "circuit", "nea", "conformance", "big")
+SECTIONS = ("cost", "circuit", "nea", "conformance", "big", "graphs")
 
 #: Threads each section may use (environment of its interpreter).
-THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2}
+THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2, "graphs": 2}
 
 #: Sizes and repeats per mode. Full: up to 8000^2 for cost distance, 2000^2 for circuits.
 PLAN = {
@@ -55,6 +57,8 @@ PLAN = {
         "circuit": {"size": 200, "k": 8, "repeats": 3, "large": False},
         "nea": {"repeats": 3},
         "big": {"sizes": [1000, 2000, 4000], "repeats": 3},
+        "graphs": {"sizes": [1000], "repeats": 3, "peer_nodes": 40, "nx_nodes": 1,
+                   "links": False},
     },
     "full": {
         "cost": {"sizes": [1000, 2000, 4000, 8000], "repeats": 5, "scipy_max": 2000},
@@ -62,6 +66,8 @@ PLAN = {
                     "large_k": 10},
         "nea": {"repeats": 3},
         "big": {"sizes": [1000, 2000, 4000, 8000], "repeats": 3},
+        "graphs": {"sizes": [1000, 2000], "repeats": 3, "peer_nodes": 200, "nx_nodes": 3,
+                   "links": True},
     },
 }
 
@@ -325,8 +331,29 @@ def section_big(plan: dict, repeats: int | None) -> dict:
     return out
 
 
+def section_graphs(plan: dict, repeats: int | None) -> dict:
+    """dPC for 1,000 (and 2,000) nodes: corridors vs plain scipy / networkx removal loops."""
+    import bench_graphs
+
+    reps = repeats or plan["repeats"]
+    rows = bench_graphs.run(plan["sizes"], reps, peer_nodes=plan["peer_nodes"],
+                            nx_nodes=plan["nx_nodes"], links=plan["links"], verbose=False)
+    for r in rows:
+        r["corridors_s"] = spread(r["wall_s"]["corridors"])
+    notes = [
+        f"Input: n circular reserves, centres uniform in a {bench_graphs.SIDE_KM:.0f} km square, "
+        f"log-normal radii (median {bench_graphs.RADIUS_MEDIAN_KM} km), edge-to-edge distances, "
+        f"median dispersal {bench_graphs.MEDIAN_DISPERSAL_KM} km, links with p < "
+        f"{bench_graphs.MIN_PROBABILITY} pruned (seeded).",
+        "The peers' time for all n removals is extrapolated from the removals timed (base "
+        "all-pairs search + n x mean removal); their dPC on those nodes is compared with ours.",
+        "Our time covers pc() (validation, graph building, one search per node) and .dpc; numba "
+        "compilation is excluded (warm-up first)."]
+    return {"repeats": reps, "threads": THREADS["graphs"], "rows": rows, "notes": notes}
+
+
 RUNNERS = {"cost": section_cost, "circuit": section_circuit, "nea": section_nea,
-           "conformance": section_conformance, "big": section_big}
+           "conformance": section_conformance, "big": section_big, "graphs": section_graphs}
 
 
 # ====================================================================================== goals
@@ -389,6 +416,13 @@ def goals(results: dict) -> list[dict]:
         "—" if not t else f"{t['passed']} passed, {t['failed']} failed, {t['skipped']} skipped"
         + (f", {t['xfailed']} expected failures" if t.get("xfailed") else ""),
         None if not t else (t["failed"] == 0 and t["passed"] > 0), "conformance")
+    grow = {r["nodes"]: r for r in results.get("graphs", {}).get("rows", [])}
+    r = grow.get(1000)
+    s = r["median_s"]["corridors"] if r else None
+    add("dPC for 1,000 nodes (p_ij < 0.001 pruned) in under 60 s on two cores",
+        "—" if s is None else f"{s:.1f} s, {r['edges_per_node']:.1f} links per node, "
+        f"{r['ratio_vs_scipy']:.0f}x faster than plain scipy", None if s is None else s < 60,
+        "graphs")
     return out
 
 
@@ -544,6 +578,14 @@ def _md_conformance(sec):
               + (" …" if len(sec["failed"]) > 30 else "")]
     L.append("")
     return L
+
+
+def _md_graphs(sec):
+    import bench_graphs
+
+    return (["dPC with its fractions (Saura & Rubio 2010) on the same pruned graph; "
+             f"{sec['threads']} threads, {sec['repeats']} repeats.", ""]
+            + bench_graphs.to_markdown(sec["rows"]).splitlines() + [""])
 
 
 def _md_big(sec):

@@ -24,12 +24,39 @@ import numpy as np
 from numba import prange
 
 from . import JIT, njit
-from .cost import _heap_push
+
+
+@njit(inline="always", **JIT)
+def _heap_push(hk, hi, size, key, item):
+    """Push (key, item) on the binary min-heap ``hk``/``hi``; returns the new size.
+
+    Ordered by (key, item), so equal keys pop in node order. The arrays never grow: callers
+    size them with :func:`heap_capacity` (a search pushes at most once per edge direction and
+    once for its start), which keeps arrays out of the return value (no reference counting in
+    the inner loop).
+    """
+    pos = size
+    while pos > 0:
+        par = (pos - 1) >> 1
+        if hk[par] < key or (hk[par] == key and hi[par] < item):
+            break
+        hk[pos] = hk[par]
+        hi[pos] = hi[par]
+        pos = par
+    hk[pos] = key
+    hi[pos] = item
+    return size + 1
+
+
+@njit(**JIT)
+def heap_capacity(indptr, n):
+    """Heap entries one search can need: one per edge direction plus one per node."""
+    return indptr[n] + n + 1
 
 
 @njit(inline="always", **JIT)
 def _heap_pop(hk, hi, size):
-    """Pop the smallest (key, item) from the heap of :func:`corridors._kernels.cost._heap_push`."""
+    """Pop the smallest (key, item) from the heap of :func:`_heap_push`; returns key, item, size."""
     key = hk[0]
     item = hi[0]
     size -= 1
@@ -65,16 +92,14 @@ def shortest_tree(indptr, indices, weights, s, dist, parent, pedge, order, state
 
     Returns
     -------
-    m : int
+    int
         Number of nodes reached (``order[:m]``, ``order[0] == s``).
-    hk, hi : ndarray
-        The heap arrays (they grow when full; pass them back in next time).
     """
     dist[s] = 0.0
     parent[s] = -1
     pedge[s] = -1
     size = 0
-    hk, hi, size = _heap_push(hk, hi, size, 0.0, s)
+    size = _heap_push(hk, hi, size, 0.0, s)
     m = 0
     while size > 0:
         d, u, size = _heap_pop(hk, hi, size)
@@ -90,21 +115,25 @@ def shortest_tree(indptr, indices, weights, s, dist, parent, pedge, order, state
                 dist[v] = nd
                 parent[v] = u
                 pedge[v] = e
-                hk, hi, size = _heap_push(hk, hi, size, nd, v)
-    return m, hk, hi
+                size = _heap_push(hk, hi, size, nd, v)
+    return m
 
 
 @njit(**JIT)
-def _preorder(order, m, parent, tin, size, pre, nxt):
+def _preorder(order, m, parent, areas, tin, size, npos, pre, nxt):
     """Preorder of the tree: the subtree of ``v`` is ``pre[tin[v] : tin[v] + size[v]]``.
 
-    ``nxt`` is scratch (a cursor per node: the next free slot in its block).
+    ``npos[v]`` counts the nodes with area > 0 in that subtree (``v`` included). ``nxt`` is
+    scratch (a cursor per node: the next free slot in its block).
     """
     for t in range(m):
-        size[order[t]] = 1
+        v = order[t]
+        size[v] = 1
+        npos[v] = 1 if areas[v] > 0.0 else 0
     for t in range(m - 1, 0, -1):  # a child settles after its parent
         v = order[t]
         size[parent[v]] += size[v]
+        npos[parent[v]] += npos[v]
     s = order[0]
     tin[s] = 0
     pre[0] = s
@@ -130,10 +159,8 @@ def _restricted_loss(indptr, indices, weights, areas, pre, lo, hi_, tin, dist, s
 
     Returns
     -------
-    loss : float
+    float
         ``sum over v in the slice of a_v * (exp(-dist_v) - exp(-new_dist_v))`` (>= 0).
-    hk, hi : ndarray
-        Heap arrays (possibly grown).
     """
     size = 0
     for t in range(lo, hi_):
@@ -151,7 +178,7 @@ def _restricted_loss(indptr, indices, weights, areas, pre, lo, hi_, tin, dist, s
                 best = c
         nd[v] = best
         if best < np.inf:
-            hk, hi, size = _heap_push(hk, hi, size, best, v)
+            size = _heap_push(hk, hi, size, best, v)
     while size > 0:
         d, v, size = _heap_pop(hk, hi, size)
         if done[v] != 0 or d > nd[v]:
@@ -165,7 +192,7 @@ def _restricted_loss(indptr, indices, weights, areas, pre, lo, hi_, tin, dist, s
             c = d + weights[e]
             if c < nd[u]:
                 nd[u] = c
-                hk, hi, size = _heap_push(hk, hi, size, c, u)
+                size = _heap_push(hk, hi, size, c, u)
     loss = 0.0
     for t in range(lo, hi_):
         v = pre[t]
@@ -173,7 +200,7 @@ def _restricted_loss(indptr, indices, weights, areas, pre, lo, hi_, tin, dist, s
         a = areas[v]
         if a != 0.0 and nd[v] > dist[v]:
             loss += a * (np.exp(-dist[v]) - np.exp(-nd[v]))
-    return loss, hk, hi
+    return loss
 
 
 @njit(**JIT)
@@ -188,41 +215,44 @@ def _chunk(indptr, indices, weights, edge_id, areas, start, stop, want_nodes, ed
     state = np.zeros(n, np.int8)
     tin = np.full(n, -1, np.int64)
     size = np.zeros(n, np.int64)
+    npos = np.zeros(n, np.int64)
     pre = np.empty(n, np.int64)
     nxt = np.empty(n, np.int64)
     nd = np.full(n, np.inf)
     done = np.zeros(n, np.int8)
-    hk = np.empty(1024, np.float64)
-    hi = np.empty(1024, np.int64)
+    cap = heap_capacity(indptr, n)
+    hk = np.empty(cap, np.float64)
+    hi = np.empty(cap, np.int64)
     want_edges = edge_mask.size > 0
     for s in range(start, stop):
         a_s = areas[s]
         if a_s == 0.0:
             continue  # a source with no area adds nothing to any sum
-        m, hk, hi = shortest_tree(indptr, indices, weights, s, dist, parent, pedge, order,
-                                  state, hk, hi)
+        m = shortest_tree(indptr, indices, weights, s, dist, parent, pedge, order, state, hk, hi)
         row = 0.0
         for t in range(1, m):
             v = order[t]
             row += areas[v] * np.exp(-dist[v])
         rows[s] = row
         if (want_nodes or want_edges) and m > 1:
-            _preorder(order, m, parent, tin, size, pre, nxt)
+            _preorder(order, m, parent, areas, tin, size, npos, pre, nxt)
             for t in range(1, m):
                 v = order[t]
                 sz = size[v]
                 lo = tin[v]
-                if want_nodes and sz > 1:  # v is a stepping stone for its descendants
-                    loss, hk, hi = _restricted_loss(indptr, indices, weights, areas, pre, lo + 1,
-                                                    lo + sz, tin, dist, v, -1, -1, nd, done,
-                                                    hk, hi)
+                if npos[v] == 0:
+                    continue  # no node below v (nor v) has area: no removal here loses anything
+                below = npos[v] - (1 if areas[v] > 0.0 else 0)
+                if want_nodes and below > 0:  # v is a stepping stone for its descendants
+                    loss = _restricted_loss(indptr, indices, weights, areas, pre, lo + 1,
+                                            lo + sz, tin, dist, v, -1, -1, nd, done, hk, hi)
                     node_acc[v] += a_s * loss
                 if want_edges:
                     eid = edge_id[pedge[v]]
                     if edge_mask[eid]:  # the link into v is on this tree: its subtree may lose
-                        loss, hk, hi = _restricted_loss(indptr, indices, weights, areas, pre, lo,
-                                                        lo + sz, tin, dist, -1, parent[v], v,
-                                                        nd, done, hk, hi)
+                        loss = _restricted_loss(indptr, indices, weights, areas, pre, lo,
+                                                lo + sz, tin, dist, -1, parent[v], v, nd, done,
+                                                hk, hi)
                         edge_acc[eid] += a_s * loss
         # reset what this search touched
         for t in range(m):
@@ -290,11 +320,11 @@ def max_product_matrix(indptr, indices, weights, out):
     pedge = np.full(n, -1, np.int64)
     order = np.empty(n, np.int64)
     state = np.zeros(n, np.int8)
-    hk = np.empty(1024, np.float64)
-    hi = np.empty(1024, np.int64)
+    cap = heap_capacity(indptr, n)
+    hk = np.empty(cap, np.float64)
+    hi = np.empty(cap, np.int64)
     for s in range(n):
-        m, hk, hi = shortest_tree(indptr, indices, weights, s, dist, parent, pedge, order,
-                                  state, hk, hi)
+        m = shortest_tree(indptr, indices, weights, s, dist, parent, pedge, order, state, hk, hi)
         for j in range(n):
             out[s, j] = 0.0
         for t in range(m):

@@ -11,9 +11,9 @@ without the pipeline:
 """
 
 from ._graph import DEFAULT_MIN_PROBABILITY, NodeGraph, decay_rate
-from .iic import iic
-from .pc import DPC_COLUMNS, LINK_COLUMNS, PCResult, pc
-from .protconn import PROTCONN_FIELDS, protconn, protconn_by_country
+from .integral import iic
+from .probability import DPC_COLUMNS, LINK_COLUMNS, PCResult, pc
+from .protected_connected import PROTCONN_FIELDS, protconn, protconn_by_country
 
 __all__ = [
     "pc",

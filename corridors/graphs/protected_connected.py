@@ -31,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..errors import CRSError, InputError
 from ._graph import DEFAULT_MIN_PROBABILITY, _positive_finite
-from .pc import _check_min_probability, pc
+from .probability import _check_min_probability, pc
 
 __all__ = ["protconn", "protconn_by_country", "PROTCONN_FIELDS", "OVERLAP_TOLERANCE_M2"]
 
@@ -94,17 +94,20 @@ def protconn(protected_areas, region, *, median_dispersal: float, transboundary:
     given) every part within ``transboundary`` metres of the region is a node with ``a_i = 0``,
     including the foreign part of a reserve that straddles the border.
 
-    **Published definitions, line by line** (Saura et al. 2017, section 2; 2018, section 2.2).
-    ``A_L`` is the region's area, ``n`` the domestic units, ``t`` the foreign stepping stones::
+    **Published definitions, line by line** (Saura et al. 2017 for ProtConn and the fractions,
+    2018 for the country refinements). The papers' full texts were not at hand while this was
+    written: the lines below follow their abstracts, the issue that asked for this module, and
+    Makurhini's code, and equation or section numbers are deliberately not quoted. ``A_L`` is
+    the region's area, ``n`` the domestic units, ``t`` the foreign stepping stones::
 
         ECA        = sqrt(sum_{i=1..n+t} sum_{j=1..n+t} a_i a_j p*_ij),   a_i = 0 for the t
-        ProtConn   = 100 ECA / A_L                                  (2017, eq. 2; 2018, eq. 1)
+        ProtConn   = 100 ECA / A_L
         Prot       = 100 (protected land in the region) / A_L
-        ProtUnconn = Prot - ProtConn                                 (2017, section 2.4)
+        ProtUnconn = Prot - ProtConn
         RelConn    = 100 ProtConn / Prot
 
-    ProtConn is partitioned by the kind of movement that makes land reachable (2017, section
-    2.5; 2018, Table 1), each part first in % of the region, then reported in % of ProtConn:
+    ProtConn is partitioned by the kind of movement that makes land reachable, each part first
+    in % of the region, then reported in % of ProtConn::
 
         ProtConn[Within] = 100 sqrt(sum_i a_i**2) / A_L          movement inside each unit
         ProtConn[Prot]   = 100 sqrt(sum_c A_c**2) / A_L          ... and between touching units
@@ -114,26 +117,28 @@ def protconn(protected_areas, region, *, median_dispersal: float, transboundary:
         ProtConn[Unprot] = ProtConn - ProtConn[Prot] - ProtConn[Trans]  (through unprotected land)
 
     so Prot + Trans + Unprot = 100 % of ProtConn and Within + Contig = Prot. For countries
-    (2018, section 2.3)::
+    (Saura et al. 2018)::
 
-        ProtConn[Design]  = 100 ECA_design / A_L, where each land part of the region (island,
-                            exclave, mainland) is added as a node of area 0 at distance 0 from
-                            the units on it: everything on one piece of land is connected
+        ProtConn[Design]   = 100 ECA_design / A_L, where each land part of the region (island,
+                             exclave, mainland) is added as a node of area 0 at distance 0 from
+                             the units on it: everything on one piece of land is connected
         ProtUnconn[Design] = ProtConn[Design] - ProtConn   (isolation the PA system's design
-                            could fix, as opposed to isolation by sea or foreign land)
+                             could fix, as opposed to isolation by sea or foreign land)
         ProtConn[Bound]    = Prot - ProtUnconn[Design]
 
     For one compact piece of land ``ProtConn[Design] = Prot`` and so ProtConn[Bound] = ProtConn;
-    a country of islands is credited with the isolation it cannot remove.
+    a country of islands is credited with the isolation it cannot remove. (This is how
+    Makurhini computes ProtUnconn[Design]: the region's parts as zero-area nodes.)
 
     **Interpretations** (where the papers leave room, or where we differ from Makurhini):
 
     - Overlapping protected areas are united, touching ones are not (above), so
       ProtConn[Contig] measures connectivity between adjoining reserves; Makurhini instead
       scales ``sqrt(sum a_i**2)`` of the overlapping pieces by ``sqrt(Prot area / sum a_i)``.
-    - Makurhini reports ``ProtConn_Contig = 100 - ProtConn_Within`` (% of ProtConn[Prot]) next to
-      a Within in % of ProtConn; here both are in % of ProtConn so that Within + Contig = Prot,
-      as the papers' partition requires.
+    - Makurhini's current code reports ``ProtConn_Contig = 100 - ProtConn_Within`` next to a
+      Within in % of ProtConn (its vignettes show Within + Contig = 100 while Prot = 85.8);
+      an older version's output had Within + Contig = Prot (94.784 + 2.728 = 97.512). Here both
+      are in % of ProtConn and Within + Contig = Prot, as the partition requires.
     - Multi-part reserves are split into their parts (dispersal between parts is not free).
     - A foreign stepping stone is kept whole when any of it lies within ``transboundary`` of the
       region (Makurhini clips it to the buffer).

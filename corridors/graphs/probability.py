@@ -200,7 +200,7 @@ class PCResult:
             dPCconnector_k = 100 sum_{i != k, j != k} a_i a_j (p*_ij - p*_ij(-k)) / PCnum
 
         where ``PCnum`` is the PC numerator and ``p*_ij(-k)`` the best path avoiding node k;
-        ``A_L`` stays the same after the removal, so it cancels (Saura & Rubio 2010, eqs. 4-7).
+        ``A_L`` stays the same after the removal, so it cancels (Saura & Rubio 2010).
         dPCintra is the habitat inside the node, dPCflux the dispersal flux that starts or ends
         in it, dPCconnector its role as a stepping stone between other nodes (> 0 only if some
         best path passes through it; a node of area 0 can only be a connector).
