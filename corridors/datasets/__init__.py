@@ -16,6 +16,7 @@ from .nea import (
 from .scope import habitat_share, species_nodes
 from .species import (
     LANDCOVER_CLASSES,
+    FlywayRange,
     SpeciesProfile,
     SpeciesScope,
     load_profile,
@@ -49,6 +50,7 @@ __all__ = [
     "NEA_LICENCES",
     "LANDCOVER_CLASSES",
     "SpeciesProfile",
+    "FlywayRange",
     "species_profile",
     "species_names",
     "load_profile",

@@ -20,7 +20,8 @@ from ..errors import ConfigError
 from ._resources import list_resources, resource
 from ._scope_toml import SpeciesScope, _scope_keys, parse_scope
 
-__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "SpeciesScope", "species_names", "species_profile", "load_profile"]
+__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "SpeciesScope", "FlywayRange", "species_names",
+           "species_profile", "load_profile"]
 
 #: Land-cover classes of the embedded dataset: code -> name.
 LANDCOVER_CLASSES = MappingProxyType(
@@ -30,9 +31,9 @@ _CODE = {name: code for code, name in LANDCOVER_CLASSES.items()}
 
 _TOP_KEYS = {
     "name", "code", "common_name", "scientific_name", "group", "resistance",
-    "max_cost_distance", "habitat_classes", "notes", "sources", *_scope_keys(),
+    "max_cost_distance", "habitat_classes", "notes", "sources", "flyway", *_scope_keys(),
 }
-_REQUIRED = _TOP_KEYS - {"notes", *_scope_keys()}
+_REQUIRED = _TOP_KEYS - {"notes", "flyway", *_scope_keys()}
 _SOURCE_KEYS = {"resistance", "max_cost_distance", "habitat_classes"}
 _GROUPS = {"mammal", "bird", "generic"}
 
@@ -57,6 +58,8 @@ class SpeciesProfile:
     habitat_classes : tuple of int
         Land-cover codes that count as habitat.
     notes : str
+    flyway : FlywayRange or None
+        Flight-range parameters of a migratory bird (the ``[flyway]`` table), or ``None``.
     sources : Mapping[str, object]
         ``resistance`` -> {class name: source}, ``max_cost_distance`` -> source,
         ``habitat_classes`` -> source. ``"assumption: ..."`` marks values no publication gives.
@@ -82,6 +85,7 @@ class SpeciesProfile:
     path: str = field(default="", compare=False)
     median_dispersal_m: float | None = None
     scope: SpeciesScope | None = None
+    flyway: "FlywayRange | None" = None
 
     def resistance_table(self) -> dict[int, float]:
         """A plain ``{code: resistance}`` dict, as ``rasters.reclassify`` takes it."""
@@ -186,7 +190,7 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
     src = doc["sources"]
     if not isinstance(src, dict):
         raise ConfigError(f"{where}: [sources] must be a table")
-    _check_keys(src, _SOURCE_KEYS | set(_scope_keys()), where, "[sources]",
+    _check_keys(src, _SOURCE_KEYS | {"flyway"} | set(_scope_keys()), where, "[sources]",
                 "; every value needs a source or 'assumption: why'", required=_SOURCE_KEYS)
     if not isinstance(src["resistance"], dict):
         raise ConfigError(f"{where}: [sources.resistance] must give a source per class")
@@ -217,6 +221,7 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
         path=where,
         median_dispersal_m=dispersal,
         scope=scope,
+        flyway=_parse_flyway(doc, where),
     )
 
 
@@ -227,3 +232,58 @@ def _check_classes(table: dict, where: str, key: str) -> None:
     missing = [c for c in _CODE if c not in table]
     if missing:
         raise ConfigError(f"{where}: [{key}] lacks class(es) {missing}; give all of {list(_CODE)}")
+
+
+# ------------------------------------------------------------------------------ [flyway] table
+_FLYWAY_KEYS = {"max_leg_km", "typical_leg_km"}
+
+
+@dataclass(frozen=True)
+class FlywayRange:
+    """Flight-range parameters of a migratory bird, for :mod:`corridors.flyway`.
+
+    Attributes
+    ----------
+    max_leg_km : float
+        Maximum single-leg (non-stop) flight distance, km: sites farther apart are not joined.
+    typical_leg_km : float
+        Typical leg, km (<= ``max_leg_km``): the median distance of the dPC decay.
+    sources : Mapping[str, str]
+        ``max_leg_km`` / ``typical_leg_km`` -> reference, ``"derived: ..."`` (a computation on
+        published figures, shown) or ``"assumption: ..."``.
+    """
+
+    max_leg_km: float
+    typical_leg_km: float
+    sources: MappingProxyType
+
+    @property
+    def assumed(self) -> list[str]:
+        """Which of the two values are assumptions (``"flyway.max_leg_km"`` ...)."""
+        return [f"flyway.{k}" for k, v in self.sources.items() if _is_assumption(v)]
+
+
+def _parse_flyway(doc: dict, where: str) -> FlywayRange | None:
+    """The optional ``[flyway]`` table and its ``[sources.flyway]``, checked; ``None`` if absent."""
+    table = doc.get("flyway")
+    src = doc["sources"].get("flyway")
+    if table is None and src is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [sources.flyway] is given but [flyway] is missing; add [flyway] "
+                          f"with {sorted(_FLYWAY_KEYS)} or remove [sources.flyway]")
+    if not isinstance(src, dict):
+        raise ConfigError(f"{where}: [flyway] needs a [sources.flyway] table with a source per value")
+    _check_keys(table, _FLYWAY_KEYS, where, "[flyway]")
+    _check_keys(src, _FLYWAY_KEYS, where, "[sources.flyway]", "; every value needs a source")
+    for key in sorted(_FLYWAY_KEYS):
+        if not _is_positive_number(table[key]):
+            raise ConfigError(f"{where}: flyway.{key} = {table[key]!r}; give a distance in km > 0")
+        if not isinstance(src[key], str) or not src[key].strip():
+            raise ConfigError(f"{where}: sources.flyway.{key} must be a non-empty string "
+                              "(a reference, 'derived: ...' or 'assumption: why')")
+    if table["typical_leg_km"] > table["max_leg_km"]:
+        raise ConfigError(f"{where}: flyway.typical_leg_km = {table['typical_leg_km']!r} exceeds "
+                          f"max_leg_km = {table['max_leg_km']!r}; the typical leg cannot be longer")
+    return FlywayRange(float(table["max_leg_km"]), float(table["typical_leg_km"]),
+                       MappingProxyType({k: src[k] for k in sorted(_FLYWAY_KEYS)}))
