@@ -37,7 +37,7 @@ QGIS_VERSION = "3.22.16-Białowieża"
 
 # ColorBrewer-derived ramps (colour-blind safe), first colour = first class / lowest value
 RAMP_RANK = ("#006d2c", "#41ab5d", "#bdb000", "#fd8d3c", "#e31a1c", "#99000d")  # rank 1 = green
-RAMP_RESIST = ("#f7f4ee", "#e6dccb", "#cdbb9e", "#ad9675", "#86704f", "#5c4a32", "#3b2f20")  # easy (light) -> hard
+RAMP_RESIST = ("#fbf8f1", "#efe6d4", "#ddd0b5", "#c8b594", "#ad9675", "#8c7656", "#5c4a32")  # easy (light) -> hard
 RAMP_CURRENT = ("#0d0887", "#6a00a8", "#b12a90", "#e16462", "#fca636", "#f0f921")  # plasma
 RAMP_CORRIDOR = ("#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff")  # least-cost path = dark
 
@@ -97,7 +97,7 @@ class RasterStyle:
 LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
     "pinch_points": VectorStyle("Pinch points", "marker", "#ff7f00", outline="#000000", width=0.2, size=2.0,
                                 description="worst current-density peaks inside the top corridors"),
-    "gaps": VectorStyle("Gaps (unprotected corridor stretches)", "fill", "#e41a1c", alpha=170, outline="#99000d",
+    "gaps": VectorStyle("Gaps (unprotected corridor stretches)", "fill", "#e41a1c", alpha=140, outline="#99000d",
                         width=0.3, description="parts of the top corridors outside every reserve"),
     "links": VectorStyle("Links (least-cost paths) by rank", "line", "#1a9850", by_rank=True, label="Rank",
                          description="least-cost paths between border reserves, coloured by rank (1 = best)"),
