@@ -12,6 +12,8 @@ the layer from the layer tree (``links`` and ``gaps`` used to vanish that way).
 
 from __future__ import annotations
 
+import copy
+import functools
 import uuid
 import warnings
 import xml.etree.ElementTree as ET
@@ -72,7 +74,13 @@ class PrintLayout:
 
 
 def _srs(parent: ET.Element, crs) -> None:
-    srs = ET.SubElement(parent, "spatialrefsys", nativeFormat="Wkt")
+    parent.append(copy.deepcopy(_srs_element(crs)))
+
+
+@functools.lru_cache(maxsize=8)
+def _srs_element(crs) -> ET.Element:
+    """QGIS's <spatialrefsys> of ``crs`` (built once per CRS: WKT and PROJ strings are slow)."""
+    srs = ET.Element("spatialrefsys", nativeFormat="Wkt")
     ET.SubElement(srs, "wkt").text = crs.to_wkt()
     with warnings.catch_warnings():  # PROJ strings are lossy; QGIS reads the WKT first
         warnings.simplefilter("ignore", UserWarning)
@@ -85,6 +93,7 @@ def _srs(parent: ET.Element, crs) -> None:
     ET.SubElement(srs, "projectionacronym").text = ""
     ET.SubElement(srs, "ellipsoidacronym").text = ""
     ET.SubElement(srs, "geographicflag").text = "true" if crs.is_geographic else "false"
+    return srs
 
 
 def _datasource(layer: ProjectLayer) -> str:

@@ -76,7 +76,8 @@ def display_raster(values: np.ndarray, reduce: str, limit: int = DISPLAY_CELLS) 
     """(values downsampled so the longer side is at most ``limit``, the factor k).
 
     reduce : 'pick' (the first cell of each k x k block), 'max' or 'min' (of the block's finite
-    values; NaN where a block has none). Blocks at the right and bottom edges may be partial.
+    values, float32; NaN where a block has none). Blocks at the right and bottom edges may be
+    partial. One pass in Numba (:mod:`corridors._kernels.blocks`).
     """
     v = np.asarray(values)
     k = max(1, math.ceil(max(v.shape) / limit))
@@ -84,26 +85,21 @@ def display_raster(values: np.ndarray, reduce: str, limit: int = DISPLAY_CELLS) 
         return v, 1
     if reduce == "pick":
         return v[::k, ::k], k
-    h, w = (math.ceil(n / k) * k for n in v.shape)
-    padded = np.full((h, w), np.nan, dtype=np.float32)
-    padded[: v.shape[0], : v.shape[1]] = v
-    blocks = padded.reshape(h // k, k, w // k, k)
-    fill = -np.inf if reduce == "max" else np.inf
-    out = np.where(np.isnan(blocks), fill, blocks)
-    out = out.max(axis=(1, 3)) if reduce == "max" else out.min(axis=(1, 3))
-    out[~np.isfinite(out)] = np.nan
-    return out, k
+    from ..._kernels.blocks import block_extreme
+
+    return block_extreme(np.asarray(v, dtype=np.float32), k, reduce == "max"), k
+
+
+#: zlib level of the PNGs written (1: fast; the images are mostly flat colour or transparent)
+PNG_COMPRESSION = 1
 
 
 def _png(image: np.ndarray) -> str:
     """RGBA uint8 image -> PNG data URI."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.image
+    from PIL import Image
 
     buf = io.BytesIO()
-    matplotlib.image.imsave(buf, image, format="png")
+    Image.fromarray(np.ascontiguousarray(image), mode="RGBA").save(buf, format="PNG", compress_level=PNG_COMPRESSION)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -357,6 +353,24 @@ def _paths(geoms):
     return polys, lines
 
 
+def _blend(layers: list[np.ndarray]) -> np.ndarray:
+    """RGBA uint8 images of one shape (bottom first) composited with "over"; RGBA uint8."""
+    if len(layers) == 1:
+        return layers[0]
+    rgb = np.zeros(layers[0].shape[:2] + (3,), dtype=np.float32)
+    alpha = np.zeros(layers[0].shape[:2], dtype=np.float32)
+    for img in layers:
+        a = img[..., 3].astype(np.float32) / 255.0
+        rgb = img[..., :3].astype(np.float32) * a[..., None] + rgb * (1.0 - a[..., None])
+        alpha = a + alpha * (1.0 - a)
+    out = np.empty(layers[0].shape, dtype=np.uint8)
+    seen = alpha > 0
+    out[..., :3] = 0
+    out[seen, :3] = np.clip(np.round(rgb[seen] / alpha[seen, None]), 0, 255)  # back from premultiplied
+    out[..., 3] = np.round(alpha * 255.0)
+    return out
+
+
 def _draw(ax, gdf, *, face="none", edge="#333333", width=0.5, alpha=1.0, dash="solid", colours=None):
     """Polygons and lines of ``gdf`` as two collections (drawn once, at save time)."""
     from matplotlib.collections import LineCollection, PathCollection
@@ -397,11 +411,14 @@ def render_maps(folder: Path, images: dict[str, dict], *, pas, borders, links, c
     def rank_colour(v):
         return next((c.colour for c in classes if c.low <= v <= c.high), "#777777")
 
-    def show(ax, name):
-        if name in images:
-            b = images[name]["bounds"]
-            ax.imshow(images[name]["image"], extent=(b[0], b[2], b[1], b[3]), origin="upper",
-                      interpolation="nearest", resample=False)
+    def show(ax, *names):
+        """The rasters ``names`` (bottom first) blended into one image and drawn once."""
+        names = [n for n in names if n in images]
+        if not names:
+            return
+        b = images[names[0]]["bounds"]
+        ax.imshow(_blend([images[n]["image"] for n in names]), extent=(b[0], b[2], b[1], b[3]), origin="upper",
+                  interpolation="nearest", resample=False)
 
     def figure(title, box=(x0, y0, x1, y1)):
         fig = plt.figure(figsize=size, dpi=100)
@@ -415,14 +432,13 @@ def render_maps(folder: Path, images: dict[str, dict], *, pas, borders, links, c
         return fig, ax
 
     def save(fig, name):
-        fig.savefig(folder / name)
+        fig.savefig(folder / name, pil_kwargs={"compress_level": PNG_COMPRESSION})
         plt.close(fig)
         return name
 
     out = {}
     fig, ax = figure(f"Resistance (light = easy), corridors and links by rank (labels: rank 1-{top})")
-    for name in ("resistance", "water", "corridor_mosaic"):
-        show(ax, name)
+    show(ax, "resistance", "water", "corridor_mosaic")
     _draw(ax, pas, edge=st["protected_areas"].outline, width=0.6)
     _draw(ax, borders, edge=st["borders"].colour, width=0.7, dash="dash")
     if len(links):
@@ -438,8 +454,7 @@ def render_maps(folder: Path, images: dict[str, dict], *, pas, borders, links, c
 
     if "current_density" in images:
         fig, ax = figure("Current density inside corridors (pinch points: cyan)")
-        show(ax, "water")
-        show(ax, "current_density")
+        show(ax, "water", "current_density")
         _draw(ax, pas, edge=st["protected_areas"].outline, width=0.6)
         _draw(ax, borders, edge="#555555", width=0.7, dash="dash")
         if len(pinch):

@@ -122,6 +122,22 @@ def test_layer_toggle_and_zoom_control(page):
     page.js("Array.prototype.find.call(document.querySelectorAll('.leaflet-control-layers-overlays label'), "
             "function (l) { return l.textContent.indexOf('Links') >= 0; }).querySelector('input').click()")
     assert page.js("corridorsReport.drawn('links')") == n
-    z = page.js("corridorsReport.zoom()")
-    page.js("document.querySelector('#map .leaflet-control-zoom-in').click()")
-    assert page.js("new Promise(function (ok) { setTimeout(function () { ok(corridorsReport.zoom()); }, 400); })") > z
+    page.js("corridorsReport.map.setZoom(3, {animate: false}), 0")
+    zoomed = page.js("""new Promise(function (ok) {
+        corridorsReport.map.once('zoomend', function () { ok(corridorsReport.zoom()); });
+        document.querySelector('#map .leaflet-control-zoom-in').click();
+        setTimeout(function () { ok(corridorsReport.zoom()); }, 5000);
+    })""")
+    assert zoomed == 4
+
+
+def test_blend_composites_over_by_hand():
+    from corridors.pipeline.outputs.report import _blend
+
+    red = np.array([[[255, 0, 0, 255], [0, 0, 0, 0]]], dtype=np.uint8)
+    blue = np.array([[[0, 0, 255, 128], [0, 0, 255, 128]]], dtype=np.uint8)
+    out = _blend([red, blue])
+    a = 128 / 255
+    assert out[0, 0].tolist() == [round(255 * (1 - a)), 0, round(255 * a), 255]
+    assert out[0, 1].tolist() == [0, 0, 255, 128]  # over nothing: the top layer as it is
+    assert _blend([red]) is red

@@ -247,6 +247,7 @@
     drawn: function (name) { return document.querySelectorAll("#map .lyr-" + name).length; },
     select: select,
     zoom: function () { return mainMap.getZoom(); },
+    map: mainMap,
     maps: 1 + data.top.length,
     ready: true
   };
