@@ -162,7 +162,7 @@ def test_every_algorithm_runs_in_headless_qgis(system_qgis, inputs, tmp_path):
                                                                    "NEIGHBOURS": 1, "OUTPUT": str(tmp_path / "er.csv")}},
         {"algorithm": "corridors:circuitscape", "params": {"INI": str(tmp_path / "cs" / "line.ini")}},
         # the main job on the embedded dataset, with parameters from the dialog
-        {"algorithm": "corridors:run", "params": {"BORDER_DISTANCE": 20000, "MAX_GAP": 100000,
+        {"algorithm": "corridors:run", "params": {"BORDER_DISTANCE": 20000, "MAX_GAP": 30000,
                                                   "OUTPUT": str(tmp_path / "run")}},
     ]
     (tmp_path / "calls.json").write_text(json.dumps(calls))

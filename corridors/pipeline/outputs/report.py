@@ -261,9 +261,9 @@ def _top_corridors(r, layers) -> list[dict]:
         out.append({"Link_ID": lid, "Rank": int(rec.Rank), "bounds": [float(b[:, 0].min()), float(b[:, 1].min()),
                                                                        float(b[:, 2].max()), float(b[:, 3].max())],
                     "From": f"{rec.From_Name} ({rec.From_ISO3})", "To": f"{rec.To_Name} ({rec.To_ISO3})",
-                    "numbers": {"Score": float(rec.Score), "CW_Dist": float(rec.CW_Dist),
-                                "Eff_Resist": float(rec.Eff_Resist), "CF_Central": float(rec.CF_Central),
-                                "Unprot_Shr": float(rec.Unprot_Shr), "gap area, km2": gap_area}})
+                    "numbers": {k: _json_value(v) for k, v in (
+                        ("Score", rec.Score), ("CW_Dist", rec.CW_Dist), ("Eff_Resist", rec.Eff_Resist),
+                        ("CF_Central", rec.CF_Central), ("Unprot_Shr", rec.Unprot_Shr), ("gap area, km2", gap_area))}})
     return out
 
 
@@ -303,7 +303,8 @@ def report_html(data: dict, *, title: str, description: str, summary: dict[str, 
     if data["top"]:
         p.append(f"<h2>Top {len(data['top'])} corridors</h2><div class='corridors'>")
         for item in data["top"]:
-            nums = "".join(f"<tr><th>{e(k)}</th><td>{v:.4g}</td></tr>" for k, v in item["numbers"].items())
+            nums = "".join(f"<tr><th>{e(k)}</th><td>{'' if v is None else f'{v:.4g}'}</td></tr>"
+                           for k, v in item["numbers"].items())
             p.append(f"<div class='corridor'><h3>Rank {item['Rank']}: link {item['Link_ID']}</h3>"
                      f"<p class='small'>{e(item['From'])} - {e(item['To'])}</p>"
                      f"<div class='cmap' id='corridor-map-{item['Link_ID']}'></div><table>{nums}</table></div>")
