@@ -78,7 +78,8 @@ ROOMS = [
      "corridors.restoration"),
     ("corridors.scenario",),
     ("corridors.pipeline",),
-    ("corridors.cli",),
+    ("corridors.qgis_plugin",),
+    ("corridors.cli", "corridors.__main__"),
 ]
 
 

@@ -10,7 +10,7 @@ import importlib
 from .main import main
 
 #: command families, one module each
-COMMANDS = ("datasets", "circuitscape", "run", "compare")
+COMMANDS = ("datasets", "circuitscape", "run", "compare", "qgis")
 
 
 def _register() -> None:

@@ -58,6 +58,8 @@ def digest_layers(gpkg: Path) -> dict:
 
     out = {}
     for name, _ in pyogrio.list_layers(gpkg):
+        if name == "layer_styles":  # QGIS styles stored with the layers (issue 18): not results
+            continue
         df = pyogrio.read_dataframe(gpkg, layer=name)
         attrs = df.drop(columns=df.geometry.name)
         out[name] = {

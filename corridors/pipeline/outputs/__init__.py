@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .layers import build_layers, write_vectors
+from .layers import build_context_layers, build_layers, write_context, write_vectors
 from .manifest import file_record, write_manifest
 from .qgis import write_styles_and_project
+from .raster_classes import run_raster_classes
 from .rasters import output_rasters, write_rasters
 from .report import write_run_report
 from .tables import RANKING_COLUMNS, write_ranking, write_table
@@ -22,6 +23,8 @@ def write_outputs(folder: Path, r) -> list[str]:
     out = r.scenario.outputs
     layers = build_layers(r)
     files = write_vectors(folder, layers, shapefiles=out.shapefiles)
+    context = build_context_layers(r)
+    files += write_context(folder, context)
     write_ranking(folder / "ranking.csv", r.ranking)
     write_table(folder / "link_countries.csv", r.borders.by_country)
     write_table(folder / "countries.csv", r.countries)
@@ -29,9 +32,24 @@ def write_outputs(folder: Path, r) -> list[str]:
     grids = output_rasters(r) if out.cogs else {}
     files += write_rasters(folder, grids)
     grid = r.resistance.grid
-    files += write_styles_and_project(folder, layers=layers, rasters_out=grids, n_links=len(r.ranking),
-                                      crs=grid.crs, extent=grid.bounds, title=f"corridors: {r.scenario.name}")
+    files += write_styles_and_project(folder, layers=layers, context=context,
+                                      raster_classes=run_raster_classes(r, grids),
+                                      n_links=len(r.ranking), crs=grid.crs, extent=grid.bounds,
+                                      title=f"corridors: {r.scenario.name}", sources=sources_line(r))
     return files
+
+
+def sources_line(r) -> str:
+    """One paragraph naming the run's data sources and licences, for map footers."""
+    from ..._version import __version__
+
+    def short(text: str, limit: int = 90) -> str:
+        text = str(text).split(";")[0].strip()
+        return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "..."
+
+    parts = [f"{s['layer']}: {short(s['source'])}" + (f" ({short(s['licence'], 60)})" if s.get("licence") else "")
+             for s in r.inputs.sources]
+    return f"Made with corridors {__version__}, scenario {r.scenario.name!r}. Sources: " + "; ".join(parts) + "."
 
 
 def write_report(folder: Path, r, timings: dict[str, float], inputs: list[dict]) -> list[str]:

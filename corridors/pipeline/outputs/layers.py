@@ -1,5 +1,6 @@
 """The run's vector layers: built from the stage results, written to one GeoPackage (and
-optionally Shapefiles)."""
+optionally Shapefiles); and the context layers drawn under them for orientation (countries, the
+land cover's water), written to a GeoPackage of their own so the results file holds results only."""
 
 from __future__ import annotations
 
@@ -8,15 +9,20 @@ from typing import Any
 
 from .tables import RANKING_COLUMNS
 
-__all__ = ["build_layers", "links_layer", "write_vectors", "GPKG_NAME", "LAYER_GEOMETRY"]
+__all__ = ["build_layers", "build_context_layers", "links_layer", "write_vectors", "write_context",
+           "GPKG_NAME", "CONTEXT_GPKG", "CONTEXT_CLASSES", "LAYER_GEOMETRY"]
 
 GPKG_NAME = "corridors.gpkg"
+CONTEXT_GPKG = "context.gpkg"
+
+#: context layer drawn from the land cover -> the land-cover class names it covers
+CONTEXT_CLASSES = {"water": ("water",)}
 
 #: output layer -> QGIS geometry keyword
 LAYER_GEOMETRY = {
     "protected_areas": "Polygon", "border_reserves": "Polygon", "borders": "Line", "links": "Line",
-    "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon", "unlinked_pairs": "Line",
-    "edits": "Line",
+    "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon",
+    "unlinked_pairs": "Line", "edits": "Line", "countries": "Polygon", "water": "Polygon",
 }
 
 
@@ -37,6 +43,40 @@ def build_layers(r) -> dict[str, Any]:
     if len(r.resistance.edits):
         layers["edits"] = r.resistance.edits
     return layers
+
+
+def build_context_layers(r) -> dict[str, Any]:
+    """``{layer name: GeoDataFrame}`` drawn for orientation: the countries, and one polygon layer per
+    :data:`CONTEXT_CLASSES` entry (the land-cover cells of those classes, when the run's land-cover
+    legend is known)."""
+    import geopandas as gpd
+    import numpy as np
+
+    import vectors
+    from .raster_classes import landcover_legend
+
+    crs = r.inputs.pas.crs
+    cols = [c for c in ("iso3", "name") if c in r.inputs.countries.columns]
+    out: dict[str, Any] = {"countries": _clean(r.inputs.countries[cols + [r.inputs.countries.geometry.name]])}
+    legend = landcover_legend(r)
+    if legend is None:
+        return out
+    lc = r.inputs.landcover
+    for layer, class_names in CONTEXT_CLASSES.items():
+        codes = [c for c, n in legend.items() if n in class_names]
+        mask = np.isin(np.asarray(lc.values), codes)
+        if mask.any():
+            geom = vectors.cells_to_polygon(mask, lc.transform)
+            out[layer] = gpd.GeoDataFrame({"classes": [", ".join(class_names)]}, geometry=[geom], crs=crs)
+    return out
+
+
+def write_context(folder: Path, layers: dict[str, Any]) -> list[str]:
+    """The context GeoPackage; the names written."""
+    import vectors
+
+    vectors.write_layers(folder / CONTEXT_GPKG, layers, overwrite=False)
+    return [CONTEXT_GPKG]
 
 
 def links_layer(r):
