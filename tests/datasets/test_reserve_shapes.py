@@ -133,7 +133,7 @@ def test_reserve_table_validation(tmp_path):
         (text.replace("CN02,Hunchun", "CN01,Hunchun", 1), "duplicated pa_id"),
         (text.replace(",CHN,National Park,", ",CHN;RUS,National Park,", 1), "one ISO alpha-3 code"),
         (text.replace(",forest,,RU01,", ",jungle,,RU01,", 1), "habitat outside"),
-        (text.replace(",forest,CN01,RU01,", ",forest,CN99,RU01,", 1), "unknown reserve"),
+        (text.replace(",forest,CN01,RU01;KP01,", ",forest,CN99,RU01;KP01,", 1), "unknown reserve"),
         (text.replace(",true,", ",yes,", 1), "legal must be"),
     ]
     for bad, match in cases:
