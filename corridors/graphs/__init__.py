@@ -11,6 +11,7 @@ without the pipeline:
 """
 
 from ._graph import DEFAULT_MIN_PROBABILITY, NodeGraph, decay_rate
+from .current_flow import current_flow_betweenness
 from .integral import iic
 from .probability import DPC_COLUMNS, LINK_COLUMNS, PCResult, pc
 from .protected_connected import PROTCONN_FIELDS, protconn, protconn_by_country
@@ -21,6 +22,7 @@ __all__ = [
     "DPC_COLUMNS",
     "LINK_COLUMNS",
     "iic",
+    "current_flow_betweenness",
     "decay_rate",
     "NodeGraph",
     "DEFAULT_MIN_PROBABILITY",

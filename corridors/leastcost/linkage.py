@@ -18,7 +18,8 @@ from .corridor import least_cost_corridor
 from .costdistance import run_kernel
 from .paths import path_line
 
-__all__ = ["linkage_network", "LinkageNetwork", "CoreSearch", "core_search", "ADJACENCY", "DROP_THROUGH_CORES"]
+__all__ = ["linkage_network", "LinkageNetwork", "CoreSearch", "core_search", "ADJACENCY", "DROP_THROUGH_CORES",
+           "euclidean_neighbours"]
 
 #: Ways to find neighbouring cores when ``pairs`` is not given.
 ADJACENCY = ("cost", "euclidean", "both")
@@ -65,6 +66,21 @@ def _adjacent_pairs(label2d, neighbours):
             for p in np.unique(lo * (1 << 32) + hi):
                 found.add((int(p >> 32), int(p & 0xFFFFFFFF)))
     return found
+
+
+def euclidean_neighbours(cores, neighbours: int = 8) -> set[tuple[int, int]]:
+    """Pairs ``(a, b)``, ``a < b``, of core ids whose Euclidean allocation zones touch.
+
+    Every cell goes to its nearest core (straight-line distance between cell centres); two cores
+    are neighbours when cells of their zones are neighbours (4 or 8): Linkage Mapper's
+    "Euclidean adjacency". ``cores``: 2-D int array or Grid, 0 = no core.
+    """
+    arr = np.asarray(getattr(cores, "values", cores))
+    if arr.ndim != 2:
+        raise InputError(f"cores must be a 2-D grid of core ids, got shape {arr.shape}")
+    if not (arr > 0).any():
+        return set()
+    return _adjacent_pairs(_euclidean_allocation(arr), neighbours)
 
 
 def _euclidean_allocation(dense2d):

@@ -16,20 +16,25 @@ __all__ = ["StageResults", "RunResult"]
 class StageResults:
     """The result of every stage of one run, filled in stage order (None until run).
 
-    scenario : the resolved Scenario; inputs : RunInputs; resistance : Resistance; links : LinkSet;
-    corridors : CorridorSet; circuits : CircuitSet; centrality : Centrality; ranking : the ranked
-    link table (DataFrame, as in ranking.csv); pinch_points : PinchPoints; borders : BorderAccount;
+    scenario : the resolved Scenario; inputs : RunInputs; resistance : Resistance; nodes : NodeSet;
+    links : LinkSet; corridors : CorridorSet; circuits : CircuitSet; adjoining : Adjoining;
+    connectivity : Connectivity; pressure : per-link pressure table; ranking : the ranked
+    transboundary links (DataFrame, as in ranking.csv); domestic : the domestic links; pinch_points : PinchPoints; borders : BorderAccount;
     gaps : Gaps; countries : the per-country table.
     """
 
     scenario: Any
     inputs: Any = None
     resistance: Any = None
+    nodes: Any = None
     links: Any = None
     corridors: Any = None
     circuits: Any = None
-    centrality: Any = None
+    adjoining: Any = None
+    connectivity: Any = None
+    pressure: pd.DataFrame | None = None
     ranking: pd.DataFrame | None = None
+    domestic: pd.DataFrame | None = None
     pinch_points: Any = None
     borders: Any = None
     gaps: Any = None

@@ -23,14 +23,18 @@ from .outputs.manifest import Timer
 from .results import RunResult, StageResults
 from .stages import (
     account_borders,
+    assess_adjoining,
     build_corridors,
+    build_nodes,
     build_resistance,
+    corridor_pressure,
+    domestic_links,
     find_gaps,
     find_links,
     find_pinch_points,
     load_inputs,
+    network_connectivity,
     rank_corridors,
-    reserve_centrality,
     solve_circuits,
     summarise_countries,
 )
@@ -72,7 +76,7 @@ def _prepare_out(out, overwrite: bool, inputs=()) -> Path:
 class _Steps:
     """Runs the stages one by one: logs each, times it, and moves a tqdm bar (when ``progress``)."""
 
-    COUNT = 13  # stages and output steps in :func:`_run`, for the bar's length
+    COUNT = 17  # stages and output steps in :func:`_run`, for the bar's length
 
     def __init__(self, progress: bool):
         self.timer = Timer()
@@ -218,16 +222,22 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
         r.inputs = steps.run("inputs", load_inputs, scenario)
         r.resistance = steps.run("resistance", build_resistance, r.inputs, scenario.edits)
         grid = r.resistance.grid
-        r.links = steps.run("links", find_links, grid, r.inputs.pas, r.inputs.borders, p, ex)
-        r.corridors = steps.run("corridors", build_corridors, r.links, grid, p.corridor_width)
+        r.nodes = steps.run("nodes", build_nodes, r.inputs, p)
+        r.links = steps.run("links", find_links, grid, r.nodes, r.inputs.borders, p, ex)
+        r.corridors = steps.run("corridors", build_corridors, r.links, grid, p.corridor_width, r.inputs.pas)
         r.circuits = steps.run("circuits", solve_circuits, grid, r.corridors, p.graph, ex)
-        r.centrality = steps.run("centrality", reserve_centrality, r.links, r.circuits, r.inputs.pas)
-        r.ranking = steps.run("ranking", rank_corridors, r.centrality, r.corridors, cfg.weights)
+        r.adjoining = steps.run("adjoining", assess_adjoining, r.links, grid, p)
+        r.connectivity = steps.run("connectivity", network_connectivity, r.links, r.circuits, r.inputs)
+        r.pressure = steps.run("pressure", corridor_pressure, r.corridors, r.inputs, cfg)
+        stage_args = (r.links, r.corridors, r.circuits, r.connectivity, r.pressure)
+        r.ranking = steps.run("ranking", rank_corridors, *stage_args, scenario)
+        r.domestic = steps.run("domestic", domestic_links, *stage_args)
         r.pinch_points = steps.run("pinch_points", find_pinch_points, r.circuits, r.corridors, r.ranking, grid, cfg)
         r.borders = steps.run("border_accounting", account_borders, r.links, r.corridors, r.circuits,
                               r.pinch_points, r.ranking, grid, r.inputs)
         r.gaps = steps.run("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
-        r.countries = steps.run("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs)
+        r.countries = steps.run("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs,
+                                r.links, scenario)
         files = steps.run("outputs", write_outputs, folder, r)
         inputs = input_records(r)  # each input file hashed once, for the header and the manifest
         files += steps.run("report", write_report, folder, r, dict(steps.timings), inputs)

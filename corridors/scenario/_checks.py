@@ -23,7 +23,7 @@ class Check:
     """How one scenario key is validated.
 
     kind : 'float' | 'int' | 'str' | 'bool' | 'path' | 'choice' | 'wkt' | 'crs' | 'table' | 'tables'
-        | 'pairs' | 'bbox' | 'resistance'
+        | 'pairs' | 'codes' | 'ints' | 'bbox' | 'resistance'
     """
 
     kind: str
@@ -51,6 +51,8 @@ class Check:
             "wkt": "a WKT geometry string",
             "crs": "a CRS (e.g. 'EPSG:4326', a PROJ string or WKT)",
             "pairs": "a border pair such as 'CHN-RUS', or a list of them",
+            "codes": "a list of ISO 3166-1 alpha-3 codes such as ['RUS', 'CHN']",
+            "ints": "a list of whole numbers such as [3, 4]",
             "bbox": "[west, south, east, north] in degrees of longitude/latitude",
             "resistance": "a number > 0 or 'barrier'",
         }.get(self.kind, self.kind)
@@ -173,6 +175,17 @@ def check_value(value: Any, check: Check, key: str) -> Any:
         return _crs(value, key)
     if kind == "pairs":
         return _pairs(value, check, key)
+    if kind == "ints":
+        items = [value] if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(items, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+            raise FieldError(key, f"got {value!r}; expected {check.describe()}")
+        return tuple(int(v) for v in items)
+    if kind == "codes":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) and len(v.strip()) == 3
+                                                          and v.strip().isalpha() for v in items):
+            raise FieldError(key, f"got {value!r}; expected {check.describe()}")
+        return tuple(v.strip().upper() for v in items)
     if kind == "bbox":
         return _bbox(value, check, key)
     if kind == "resistance":

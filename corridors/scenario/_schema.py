@@ -77,6 +77,7 @@ class Inputs(Validated):
     protected_areas_layer: str | None = _f(None, "str", "layer name inside protected_areas")
     countries: Path | None = _f(None, "path", "country polygons (vector file with iso3, name); default: embedded NEA countries")
     countries_layer: str | None = _f(None, "str", "layer name inside countries")
+    cities: Path | None = _f(None, "path", "towns as points with a 'population' field, for the human pressure on corridors; default: the embedded GeoNames towns (with the embedded dataset)")
     dissolve_duplicates: bool = _f(False, "bool", "features of protected_areas that share a pa_id are parts of one reserve: dissolve them (default: an error)")
     nodata_in_table: str = _f("error", "choice", "land-cover cells equal to its nodata value when that value is also a class of the resistance table: 'error', 'nodata' (barriers) or 'class' (the table's resistance)", choices=("error", "nodata", "class"))
     layers: tuple[ExtraLayer, ...] = field(default=(), metadata={"check": Check("tables", "extra raster layers ([[inputs.layers]])")})
@@ -111,6 +112,11 @@ class Parameters(Validated):
     neighbours: int = _f(8, "choice", "grid connectivity for least-cost and circuit graphs", choices=NEIGHBOURS)
     solver: str = _f("auto", "choice", "circuit solver", choices=SOLVERS)
     drop_through_cores: bool = _f(DROP_THROUGH_CORES, "bool", "drop links whose least-cost path passes through a third reserve (Linkage Mapper's option)")
+    countries_of_interest: tuple[str, ...] = field(default=(), metadata={"check": Check(
+        "codes", "ISO3 codes of the countries whose reserves are nodes; empty: the countries whose role "
+        "is 'core' (context countries such as Kazakhstan and Japan take part only when listed)")})
+    include_not_legal: bool = _f(False, "bool", "also use reserves flagged as not legal protected areas (the Korean DMZ halves) as nodes")
+    domestic_links: bool = _f(True, "bool", "also link neighbouring reserves of one country (stepping stones; written to domestic_links.csv, not ranked)")
 
     @property
     def graph(self) -> GraphOptions:
@@ -124,13 +130,14 @@ class RankingWeights(Validated):
 
     KEY = "ranking.weights"
 
-    cost: float = _f(0.35, "float", "weight of the cost-weighted distance component (lower cost ranks higher)", minimum=0.0)
-    resistance: float = _f(0.25, "float", "weight of the effective-resistance component (lower ranks higher)", minimum=0.0)
-    centrality: float = _f(0.30, "float", "weight of the link's current-flow centrality (higher ranks higher)", minimum=0.0)
-    unprotected: float = _f(0.10, "float", "weight of the share of the corridor outside reserves (higher = more conservation need)", minimum=0.0)
+    importance: float = _f(0.35, "float", "weight of the link's importance for the reserve network (loss of the PC numerator without it)", minimum=0.0)
+    centrality: float = _f(0.20, "float", "weight of the link's area-weighted current-flow centrality", minimum=0.0)
+    pressure: float = _f(0.10, "float", "weight of the human pressure on the corridor (towns nearby, cropland and urban cells): urgency", minimum=0.0)
+    unprotected: float = _f(0.15, "float", "weight of the share of the corridor outside reserves (conservation need)", minimum=0.0)
+    feasibility: float = _f(0.20, "float", "weight of feasibility: 1 - CW_Dist / max_cost_distance", minimum=0.0)
 
     def check(self) -> None:
-        if self.cost + self.resistance + self.centrality + self.unprotected <= 0:
+        if self.importance + self.centrality + self.pressure + self.unprotected + self.feasibility <= 0:
             raise FieldError(self.KEY, "all weights are 0; give at least one positive weight")
 
 
@@ -146,6 +153,13 @@ class Ranking(Validated):
     pinch_points_per_link: int = _f(3, "int", "worst pinch points kept per link", minimum=0)
     pinch_window: int = _f(5, "int", "window (cells, odd) for the local-maximum search of pinch points",
                            minimum=3, odd=True)
+    importance_scale: float = _f(1e4, "float", "link importance (dPCnum, km^4) at which N_Import = 0.5; default: two 100 km2 reserves joined at the median dispersal distance (an assumption)", minimum=0.0, exclusive_min=True)
+    centrality_scale: float = _f(1e8, "float", "area-weighted centrality (CF_Area, km^4) at which N_Central = 0.5; default: a bridge between two groups of 10,000 km2 (an assumption)", minimum=0.0, exclusive_min=True)
+    pressure_distance: float = _f(10_000.0, "float", "decay distance of a town's pressure on a corridor (m): population x exp(-distance / this)", minimum=0.0, exclusive_min=True)
+    pressure_density: float = _f(50.0, "float", "town pressure scale: an exposure of this many people per km2 of corridor scores 0.5 (an assumption)", minimum=0.0, exclusive_min=True)
+    protconn_transboundary: float = _f(100_000.0, "float", "ProtConn per country: reserves abroad within this distance (m) of the country are stepping stones (Saura et al. 2018); an assumption", minimum=0.0)
+    pressure_classes: tuple[int, ...] = field(default=(3, 4), metadata={"check": Check(
+        "ints", "land-cover codes that count as human land use in a corridor (default: cropland 3 and urban 4 of the embedded 7-class land cover)")})
 
     def check(self) -> None:
         if not isinstance(self.weights, RankingWeights):

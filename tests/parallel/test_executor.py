@@ -86,15 +86,16 @@ def test_linkage_per_core_searches_on_dask_equal_threads(cluster):
 def test_pipeline_network_fans_cores_out_to_dask(cluster):
     """find_links on the North-East Asia default: dask per-core searches == threads."""
 
-    from corridors.pipeline.stages import build_resistance, find_links, load_inputs
+    from corridors.pipeline.stages import build_nodes, build_resistance, find_links, load_inputs
     from corridors.scenario import Scenario
 
     sc = Scenario.default().resolved()
     inputs = load_inputs(sc)
     res = build_resistance(inputs, sc.edits).grid
-    threads = find_links(res, inputs.pas, inputs.borders, sc.parameters, Executor(threads=2))
+    nodes = build_nodes(inputs, sc.parameters)
+    threads = find_links(res, nodes, inputs.borders, sc.parameters, Executor(threads=2))
     cluster.descs.clear()
-    dist = find_links(res, inputs.pas, inputs.borders, sc.parameters, cluster)
+    dist = find_links(res, nodes, inputs.borders, sc.parameters, cluster)
     assert cluster.descs == ["cost distance (per core)"]
     assert len(threads.links) > 10
     assert threads.links.equals(dist.links) and threads.unlinked.equals(dist.unlinked)

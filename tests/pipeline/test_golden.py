@@ -61,13 +61,14 @@ def digest_layers(gpkg: Path) -> dict:
         if name == "layer_styles":  # QGIS styles stored with the layers (issue 18): not results
             continue
         df = pyogrio.read_dataframe(gpkg, layer=name)
-        attrs = df.drop(columns=df.geometry.name)
+        spatial = hasattr(df, "geometry")
+        attrs = df.drop(columns=df.geometry.name) if spatial else df
         out[name] = {
             "columns": list(attrs.columns),
             "rows": [[_value(v) for v in row] for row in attrs.itertuples(index=False)],
-            "geometry": _geometry_hash(df.geometry.values),
-            "area": float(df.geometry.area.sum()),
-            "length": float(df.geometry.length.sum()),
+            "geometry": _geometry_hash(df.geometry.values) if spatial else None,
+            "area": float(df.geometry.area.sum()) if spatial else 0.0,
+            "length": float(df.geometry.length.sum()) if spatial else 0.0,
         }
     return out
 
@@ -132,8 +133,9 @@ def test_ranking_csv_is_unchanged(digests):
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("layer", ["protected_areas", "border_reserves", "borders", "links", "corridors",
-                                   "pinch_points", "crossings", "gaps", "unlinked_pairs"])
+@pytest.mark.parametrize("layer", ["protected_areas", "nodes", "border_reserves", "borders", "links",
+                                   "domestic_links", "adjoining", "corridors", "pinch_points", "crossings", "gaps",
+                                   "unlinked_pairs", "country_summary", "link_countries"])
 def test_layer_is_unchanged(digests, layer):
     old, new = digests
     assert sorted(new["layers"]) == sorted(old["layers"])

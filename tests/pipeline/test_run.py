@@ -23,40 +23,86 @@ def _pairs(df):
     return {frozenset((a, b)) for a, b in zip(df["From_PA"], df["To_PA"])}
 
 
-def test_known_complexes_are_ranked(default_run):
-    pairs = _pairs(default_run.ranking)
-    assert frozenset(("RU01", "CN01")) in pairs  # Land of the Leopard - NE China Tiger and Leopard NP
-    assert frozenset(("RU11", "MN06")) in pairs  # Sokhondinsky - Onon-Balj
-    assert frozenset(("RU04", "CN05")) in pairs  # Khanka - Xingkai Lake (across the frozen lake)
-    assert frozenset(("RU09", "MN01")) in pairs  # Dauria: Daursky - Mongol Daguur
+#: the transboundary complexes whose reserves share a border segment (adjoining: no corridor)
+ADJOINING_COMPLEXES = [("CN01", "RU01"),  # NE China Tiger and Leopard NP - Land of the Leopard NP
+                       ("MN06", "RU11"),  # Onon-Balj NP - Sokhondinsky
+                       ("CN05", "RU04"),  # Xingkai Lake - Khankaisky (Khanka lake)
+                       ("MN01", "RU09")]  # Mongol Daguur - Daursky (Dauria)
 
 
-def test_every_link_joins_two_countries(default_run):
+def test_known_complexes_adjoin_and_are_not_ranked(default_run):
+    adjoining = pd.read_csv(default_run.out / "adjoining.csv")
+    touching = _pairs(adjoining)
+    ranked = _pairs(default_run.ranking)
+    for a, b in ADJOINING_COMPLEXES:
+        assert frozenset((a, b)) in touching, (a, b)
+        assert frozenset((a, b)) not in ranked, (a, b)
+    assert (adjoining["Shared_km"] > 0).all()
+    assert ((adjoining["Permeab"] > 0) & (adjoining["Permeab"] <= 1) | adjoining["N_Steps"].eq(0)).all()
+
+
+def test_ranked_links_join_two_sovereign_core_countries(default_run):
     r = default_run.ranking
     assert len(r) > 10
-    assert (r["From_ISO3"] != r["To_ISO3"]).all()
+    assert (r["From_ISO3"] != r["To_ISO3"]).all() and (r["Link_Info"] == "transboundary").all()
+    core = {"CHN", "RUS", "MNG", "PRK", "KOR"}  # Kazakhstan and Japan are context only
+    assert set(r["From_ISO3"]) | set(r["To_ISO3"]) <= core
+    assert not r["From_PA"].str.startswith("KX").any() and not r["To_PA"].str.startswith("KX").any()  # no DMZ
+    nodes = vectors.read_vector(default_run.out / "corridors.gpkg", layer="nodes").set_index("pa_id")
+    for a, b in zip(r["From_PA"], r["To_PA"]):  # no link between members of one merged node
+        assert b not in str(nodes.at[a, "members"]).split(";") and a not in str(nodes.at[b, "members"]).split(";")
+    domestic = pd.read_csv(default_run.out / "domestic_links.csv")
+    assert len(domestic) > 0 and (domestic["From_ISO3"] == domestic["To_ISO3"]).all()
+
+
+def test_no_ranked_pair_touches(default_run):
+    """Independent of node_pairs: the two nodes of every ranked link share no stretch of outline
+    (within one 5 km cell) of 1 km or more, so touching reserves are never 'corridors'."""
+    nodes = vectors.read_vector(default_run.out / "corridors.gpkg", layer="nodes").set_index("pa_id")
+    cell = 5000.0
+    for a, b in zip(default_run.ranking["From_PA"], default_run.ranking["To_PA"]):
+        ga, gb = nodes.at[a, "geometry"], nodes.at[b, "geometry"]
+        shared = min(shapely.intersection(ga.boundary, gb.buffer(cell)).length,
+                     shapely.intersection(gb.boundary, ga.buffer(cell)).length) - 2 * cell
+        assert shared < 1000.0, (a, b, shared)
+
+
+@pytest.mark.parametrize("profile", ["amur_tiger", "amur_leopard"])
+def test_big_cat_runs_have_no_node_in_south_korea(profile):
+    from corridors.pipeline.stages import build_nodes, load_inputs
+    from corridors.scenario import Species
+
+    sc = dataclasses.replace(Scenario.default(), species=Species(profile=profile)).resolved()
+    nodes = build_nodes(load_inputs(sc), sc.parameters).nodes
+    assert len(nodes) >= 3 and "KOR" not in set(nodes["iso3"])
+    assert set(nodes["iso3"]) <= {"CHN", "RUS", "PRK"}
 
 
 def test_ranking_recomputes_from_csv_alone(default_run):
     df = pd.read_csv(default_run.out / "ranking.csv")
     assert list(df.columns) == RANKING_COLUMNS
     assert all(len(c) <= 10 for c in df.columns)
-
-    def norm(v, higher):
-        lo, hi = v.min(), v.max()
-        if hi == lo:
-            return np.ones(len(v))
-        return (v - lo) / (hi - lo) if higher else (hi - v) / (hi - lo)
-
-    comps = {"N_Cost": norm(df["CW_Dist"], False), "N_Resist": norm(df["Eff_Resist"], False),
-             "N_Central": norm(df["CF_Central"], True), "N_Unprot": df["Unprot_Shr"]}
+    cfg, mcd = Scenario.default().ranking, 300000.0  # the generalist profile's limit
+    dens = df["Pop_Expo"] / df["Corr_km2"]
+    comps = {"N_Import": df["dPCnum"] / (df["dPCnum"] + cfg.importance_scale),
+             "N_Central": df["CF_Area"] / (df["CF_Area"] + cfg.centrality_scale),
+             "N_Press": 1 - (1 - dens / (dens + cfg.pressure_density)) * (1 - df["Land_Press"]),
+             "N_Unprot": df["Unprot_Shr"], "N_Feas": np.maximum(0.0, 1 - df["CW_Dist"] / mcd)}
     score = sum(df["W" + k[1:]] * v for k, v in comps.items())
     for k, v in comps.items():
         np.testing.assert_allclose(df[k], v, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(df["Score"], score, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(df[["W_Cost", "W_Resist", "W_Central", "W_Unprot"]].iloc[0].sum(), 1.0)
+    np.testing.assert_allclose(df[["W_Import", "W_Central", "W_Press", "W_Unprot", "W_Feas"]].iloc[0].sum(), 1.0)
     order = sorted(range(len(df)), key=lambda i: (-score[i], df["CW_Dist"][i], df["Link_ID"][i]))
     assert df["Rank"].to_numpy().tolist() == [int(df["Rank"][i]) for i in order] == list(range(1, len(df) + 1))
+
+
+def test_every_ranked_link_has_a_border_crossing(default_run):
+    cross = vectors.read_vector(default_run.out / "corridors.gpkg", layer="crossings")
+    assert set(default_run.ranking["Link_ID"]) <= set(cross["Link_ID"])
+    gaps = vectors.read_vector(default_run.out / "corridors.gpkg", layer="gaps")
+    assert gaps["ISO3"].str.len().eq(3).all()  # each gap in exactly one country
+    assert gaps.area.sum() == pytest.approx(shapely.union_all(gaps.geometry.values).area, rel=1e-3)
 
 
 def test_output_folder_contents(default_run):
@@ -218,17 +264,17 @@ def test_existing_output_refused(tmp_path):
         assert (out / "keep.txt").read_text() == "x"
 
 
-def test_all_four_complexes_with_a_wetland_profile():
-    """Khanka (RU04) and Xingkai (CN05) are lake reserves: with a crane profile (water 5) they link,
-    and so do the other three complexes."""
-    from corridors.pipeline.stages import build_resistance, find_links, load_inputs
+def test_the_four_complexes_adjoin_whatever_the_profile():
+    """With a crane profile (water 5) the links differ, but the four complexes still share a border
+    segment: they are adjoining pairs, never corridors."""
+    from corridors.pipeline.stages import build_nodes, build_resistance, find_links, load_inputs
     from corridors.scenario import Species
 
     sc = dataclasses.replace(Scenario.default(), species=Species(profile="hooded_crane")).resolved()
     inputs = load_inputs(sc)
     res = build_resistance(inputs, sc.edits).grid
-    net = find_links(res, inputs.pas, inputs.borders, sc.parameters)
-    pairs = _pairs(net.links)
-    for a, b in [("RU01", "CN01"), ("RU04", "CN05"), ("RU09", "MN01"), ("RU11", "MN06")]:
-        assert frozenset((a, b)) in pairs, (a, b)
-    assert (net.links["From_ISO3"] != net.links["To_ISO3"]).all()
+    net = find_links(res, build_nodes(inputs, sc.parameters), inputs.borders, sc.parameters)
+    touching = {frozenset((a, b)) for a, b in zip(net.adjoining["pa_a"], net.adjoining["pa_b"])}
+    for a, b in ADJOINING_COMPLEXES:
+        assert frozenset((a, b)) in touching, (a, b)
+    assert (net.transboundary["From_ISO3"] != net.transboundary["To_ISO3"]).all()

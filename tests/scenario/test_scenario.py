@@ -24,9 +24,9 @@ name = "road"
 corridor_width = 80000
 neighbours = 4
 [ranking.weights]
-cost = 1
-resistance = 0
+importance = 1
 centrality = 0
+pressure = 0
 unprotected = 0
 [[edits]]
 type = "road"
@@ -49,7 +49,7 @@ iso3 = "CHN"
     sc = Scenario.from_toml(road)
     assert sc.parameters.corridor_width == 80000.0 and isinstance(sc.parameters.corridor_width, float)
     assert sc.parameters.neighbours == 4
-    assert sc.ranking.weights.cost == 1.0
+    assert sc.ranking.weights.importance == 1.0
     assert [type(e) for e in sc.edits] == [LineEdit, AreaEdit, ReserveEdit]
     assert sc.edits[0].width_m == 500.0 and sc.edits[1].rule == "multiply"
     # the resolved TOML reads back to the same scenario
@@ -71,7 +71,7 @@ iso3 = "CHN"
         ({"edits": [{"type": "road", "wkt": "POINT (1 2)"}]}, "a road needs a LineString"),
         ({"edits": [{"type": "area", "wkt": "POLYGON ((0 0, 1 0, 1 1, 0 0))"}]}, "key 'edits[0].value': missing"),
         ({"edits": [{"type": "road", "wkt": "LINESTRING (0 0, 1 1)", "crs": "EPSG:nonsense"}]}, "key 'edits[0].crs'"),
-        ({"ranking": {"weights": {"cost": 0, "resistance": 0, "centrality": 0, "unprotected": 0}}}, "all weights are 0"),
+        ({"ranking": {"weights": {"importance": 0, "centrality": 0, "pressure": 0, "unprotected": 0, "feasibility": 0}}}, "all weights are 0"),
         ({"inputs": {"landcover": "nowhere.tif"}}, "key 'inputs.landcover': file 'nowhere.tif' not found"),
         ({"ranking": {"pinch_window": 4}}, "key 'ranking.pinch_window': got 4; expected an odd integer >= 3 (e.g. 5)"),
         ({"ranking": {"pinch_window": 1}}, "key 'ranking.pinch_window': got 1; expected an odd integer >= 3"),

@@ -30,7 +30,7 @@ SQUARE = "POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))"
     (lambda: Parameters(drop_through_cores="yes"), "parameters.drop_through_cores", "expected true or false"),
     (lambda: Ranking(pinch_window=4), "ranking.pinch_window", "expected an odd integer >= 3 (e.g. 5)"),
     (lambda: Ranking(gap_top=2.5), "ranking.gap_top", "expected an integer >= 1"),
-    (lambda: RankingWeights(0, 0, 0, 0), "ranking.weights", "all weights are 0"),
+    (lambda: RankingWeights(0, 0, 0, 0, 0), "ranking.weights", "all weights are 0"),
     (lambda: Inputs(dataset="europe"), "inputs.dataset", "got 'europe'"),
     (lambda: Inputs(layers=("slope.tif",)), "inputs.layers[0]", "expected an ExtraLayer"),
     (lambda: ExtraLayer(), "inputs.layers.path", "missing; it is required"),

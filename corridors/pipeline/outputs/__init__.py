@@ -13,7 +13,8 @@ from .qgis import write_styles_and_project
 from .raster_classes import run_raster_classes
 from .rasters import output_rasters, write_rasters
 from .report import write_run_report
-from .tables import RANKING_COLUMNS, write_ranking, write_table
+from ..stages.ranking import score_closeness
+from .tables import DOMESTIC_COLUMNS, RANKING_COLUMNS, write_ranking, write_table
 
 __all__ = ["write_outputs", "write_report", "write_run_manifest", "RANKING_COLUMNS"]
 
@@ -26,9 +27,11 @@ def write_outputs(folder: Path, r) -> list[str]:
     context = build_context_layers(r)
     files += write_context(folder, context)
     write_ranking(folder / "ranking.csv", r.ranking)
+    write_table(folder / "domestic_links.csv", r.domestic[DOMESTIC_COLUMNS])
+    write_table(folder / "adjoining.csv", r.adjoining.table)
     write_table(folder / "link_countries.csv", r.borders.by_country)
     write_table(folder / "countries.csv", r.countries)
-    files += ["ranking.csv", "link_countries.csv", "countries.csv"]
+    files += ["ranking.csv", "domestic_links.csv", "adjoining.csv", "link_countries.csv", "countries.csv"]
     grids = output_rasters(r) if out.cogs else {}
     files += write_rasters(folder, grids)
     grid = r.resistance.grid
@@ -75,12 +78,16 @@ def write_run_manifest(folder: Path, r, *, inputs: list[dict], timings: dict[str
     write_manifest(folder / "manifest.json", scenario=r.scenario.to_dict(), inputs=inputs, timings=timings,
                    total_s=total_s, executor=executor, outputs=files,
                    extra={"species_profile": r.inputs.profile.name, "resistance_table": r.inputs.table_source,
-                          "counts": {"border_reserves": len(r.links.border_reserves),
+                          "counts": {"nodes": len(r.links.nodes), "border_reserves": len(r.links.border_reserves),
                                      "candidate_pairs": len(r.links.pairs), "links": len(r.ranking),
+                                     "domestic_links": len(r.domestic), "adjoining_pairs": len(r.adjoining.table),
                                      "unlinked_pairs": len(r.gaps.unlinked), "gaps": len(r.gaps.gaps),
                                      "pinch_points": len(r.pinch_points.points),
                                      "crossings": len(r.borders.crossings)},
-                          "solvers": r.circuits.solvers})
+                          "solvers": r.circuits.solvers,
+                          "network": {"pc": r.connectivity.pc, "eca_km2": r.connectivity.eca,
+                                      "median_dispersal_cost": r.connectivity.median_dispersal,
+                                      "score_vs_closeness_spearman": score_closeness(r.ranking)}})
 
 
 def _resolved_header(r, inputs: list[dict]) -> str:
@@ -92,3 +99,4 @@ def _resolved_header(r, inputs: list[dict]) -> str:
         lines.append(f"  {role}: {path} {rec['sha256']}")
     lines.append("Run it again with: corridors run scenario.resolved.toml --out DIR")
     return "\n".join(lines)
+

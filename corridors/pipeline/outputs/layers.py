@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .tables import RANKING_COLUMNS
+from .tables import DOMESTIC_COLUMNS, RANKING_COLUMNS
 
 __all__ = ["build_layers", "build_context_layers", "links_layer", "write_vectors", "write_context",
            "GPKG_NAME", "CONTEXT_GPKG", "CONTEXT_CLASSES", "LAYER_GEOMETRY"]
@@ -20,25 +20,29 @@ CONTEXT_CLASSES = {"water": ("water",)}
 
 #: output layer -> QGIS geometry keyword
 LAYER_GEOMETRY = {
-    "protected_areas": "Polygon", "border_reserves": "Polygon", "borders": "Line", "links": "Line",
+    "protected_areas": "Polygon", "nodes": "Polygon", "border_reserves": "Polygon", "borders": "Line",
+    "links": "Line", "domestic_links": "Line", "adjoining": "Line", "country_summary": "Polygon",
     "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon",
     "unlinked_pairs": "Line", "edits": "Line", "countries": "Polygon", "water": "Polygon",
 }
 
 
 def build_layers(r) -> dict[str, Any]:
-    """``{layer name: GeoDataFrame}`` of a run (:class:`~..results.StageResults` ``r``)."""
-    node_cf = r.centrality.nodes
-    pas = r.inputs.pas.copy()
-    pas["CF_Central"] = pas["pa_id"].astype(str).map(node_cf).fillna(0.0).to_numpy()
-    pas["Border_Res"] = pas["pa_id"].isin(r.links.border_reserves["pa_id"])
-    br = r.links.border_reserves.copy()
-    br["CF_Central"] = br["pa_id"].astype(str).map(node_cf).fillna(0.0).to_numpy()
+    """``{layer name: GeoDataFrame or DataFrame}`` of a run (:class:`~..results.StageResults` ``r``);
+    a DataFrame is an attribute table without geometry."""
+    import geopandas as gpd
+
+    nodes = r.links.nodes.join(r.connectivity.nodes, on="pa_id")
+    countries = r.inputs.countries.set_index("iso3")
+    summary = gpd.GeoDataFrame(r.countries, geometry=countries.geometry.reindex(r.countries["ISO3"]).values,
+                               crs=countries.crs)
     layers: dict[str, Any] = {
-        "protected_areas": _clean(pas), "border_reserves": _clean(br), "borders": _clean(r.inputs.borders),
-        "links": links_layer(r), "corridors": r.gaps.corridors, "pinch_points": r.pinch_points.points,
-        "crossings": r.borders.crossings,
-        "gaps": r.gaps.gaps, "unlinked_pairs": r.gaps.unlinked,
+        "protected_areas": _clean(r.inputs.pas), "nodes": _clean(nodes),
+        "border_reserves": _clean(nodes[nodes["border"]]), "borders": _clean(r.inputs.borders),
+        "links": links_layer(r), "domestic_links": domestic_layer(r), "adjoining": r.adjoining.layer,
+        "corridors": r.gaps.corridors, "pinch_points": r.pinch_points.points, "crossings": r.borders.crossings,
+        "gaps": r.gaps.gaps, "unlinked_pairs": r.gaps.unlinked, "country_summary": summary,
+        "link_countries": r.borders.by_country,
     }
     if len(r.resistance.edits):
         layers["edits"] = r.resistance.edits
@@ -81,11 +85,20 @@ def write_context(folder: Path, layers: dict[str, Any]) -> list[str]:
 
 def links_layer(r):
     """The ranked links (ranking.csv's columns) with their least-cost paths as lines."""
+    return _paths(r, r.ranking[RANKING_COLUMNS])
+
+
+def domestic_layer(r):
+    """The domestic links (domestic_links.csv's columns) with their least-cost paths."""
+    return _paths(r, r.domestic[DOMESTIC_COLUMNS])
+
+
+def _paths(r, table):
     import geopandas as gpd
 
     line_of = r.links.linkage.lines
-    return gpd.GeoDataFrame(r.ranking[RANKING_COLUMNS].copy(),
-                            geometry=[line_of.get(int(i)) for i in r.ranking["Link_ID"]], crs=r.inputs.pas.crs)
+    return gpd.GeoDataFrame(table.copy(), geometry=[line_of.get(int(i)) for i in table["Link_ID"]],
+                            crs=r.inputs.pas.crs)
 
 
 def write_vectors(folder: Path, layers: dict[str, Any], *, shapefiles: bool) -> list[str]:
@@ -95,7 +108,10 @@ def write_vectors(folder: Path, layers: dict[str, Any], *, shapefiles: bool) -> 
     vectors.write_layers(folder / GPKG_NAME, layers, overwrite=False)
     if not shapefiles:
         return [GPKG_NAME]
-    vectors.write_shapefiles(folder / "shapefiles", layers)
+    import geopandas as gpd
+
+    # attribute tables without geometry are in the GeoPackage and the CSV files, not Shapefiles
+    vectors.write_shapefiles(folder / "shapefiles", {k: v for k, v in layers.items() if isinstance(v, gpd.GeoDataFrame)})
     return [GPKG_NAME, "shapefiles/"]
 
 

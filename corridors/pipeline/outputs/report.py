@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from rasters.atomic import atomic_write_text
-from ..stages.ranking import SCORE_FORMULA
+from ..stages.ranking import SCORE_FORMULA, score_closeness
 from .raster_classes import run_raster_classes
 from .styles import (LAYER_STYLES, RasterClasses, RasterStyle, VectorStyle, colourise, draw_order, rank_classes,
                      rgba)
@@ -53,8 +53,8 @@ REPORT_TABLES = (
 
 #: ranking columns shown in the report (all are in ranking.csv)
 RANKING_SHOWN = ("Rank", "Link_ID", "From_PA", "From_Name", "From_ISO3", "To_PA", "To_Name", "To_ISO3", "CW_Dist",
-                 "LCP_Length", "Euc_Dist", "Eff_Resist", "CF_Central", "Unprot_Shr", "N_Cost", "N_Resist",
-                 "N_Central", "N_Unprot", "Score")
+                 "Euc_Dist", "Eff_Resist", "dPCnum", "CF_Area", "Pop_Expo", "Land_Press", "Unprot_Shr", "N_Import",
+                 "N_Central", "N_Press", "N_Unprot", "N_Feas", "Score")
 
 _ASSETS = "report_assets"
 
@@ -266,7 +266,8 @@ def _top_corridors(r, layers) -> list[dict]:
                     "From": f"{rec.From_Name} ({rec.From_ISO3})", "To": f"{rec.To_Name} ({rec.To_ISO3})",
                     "numbers": {k: _json_value(v) for k, v in (
                         ("Score", rec.Score), ("CW_Dist", rec.CW_Dist), ("Eff_Resist", rec.Eff_Resist),
-                        ("CF_Central", rec.CF_Central), ("Unprot_Shr", rec.Unprot_Shr), ("gap area, km2", gap_area))}})
+                        ("dPCnum", rec.dPCnum), ("CF_Area", rec.CF_Area), ("Unprot_Shr", rec.Unprot_Shr),
+                        ("gap area, km2", gap_area))}})
     return out
 
 
@@ -295,13 +296,16 @@ def report_html(data: dict, *, title: str, description: str, summary: dict[str, 
              "<div id='selected' class='small'></div><div id='legend'></div></div></div>")
     p.append("<h2>Ranking</h2>")
     p.append(f"<p>{e(SCORE_FORMULA)}.</p>")
-    p.append("<p class='small'>Why these components: a low cost-weighted distance (CW_Dist, cost units = resistance "
-             "x metres) means the species can realistically make the journey; a low effective resistance (Eff_Resist) "
-             "of the corridor circuit means many parallel routes, i.e. redundancy; a high current-flow centrality "
-             "(CF_Central, 1 A between every pair of reserves of the reserve network, edge conductance 1/Eff_Resist) "
-             "marks links the transboundary network depends on; and a high unprotected share (Unprot_Shr) marks where "
-             "protection adds most. Every component and weight is a column of <code>ranking.csv</code>. Click a "
-             "column to sort, a row to show its link on the map.</p>")
+    p.append("<p class='small'>Why these components: importance (dPCnum, the connectivity the reserve network "
+             "loses without the link: areas of the reserves it joins and the dispersal probability along it, Saura & "
+             "Rubio 2010) says which link matters most for the network; area-weighted centrality (CF_Area) says how "
+             "much of the current between large reserves passes through it; pressure (towns and farmland along the "
+             "corridor) says where acting is urgent; the unprotected share says where protection adds most; "
+             "feasibility (cost against the species' limit) says whether the journey is realistic. Each is on a fixed "
+             "scale, so a link's score does not move when unrelated links are added. Reserves that touch across a "
+             "border are not ranked: see the adjoining table (their border permeability). Domestic links are "
+             "stepping stones of the network, in domestic_links.csv. Every component and weight is a column of "
+             "<code>ranking.csv</code>. Click a column to sort, a row to show its link on the map.</p>")
     p.append("<div id='ranking-holder' class='scroll'></div>")
     if data["top"]:
         p.append(f"<h2>Top {len(data['top'])} corridors</h2><div class='corridors'>")
@@ -497,8 +501,14 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
     gaps, unlinked = r.gaps.gaps, r.gaps.unlinked
     summary = {
         "scenario": r.scenario.name, "species profile": r.inputs.profile.name,
+        "network nodes (reserves, nested merged)": len(r.links.nodes),
         "border reserves": len(r.links.border_reserves), "candidate pairs": len(r.links.pairs),
-        "viable links": len(r.ranking), "pairs without a viable corridor": len(unlinked),
+        "ranked transboundary links": len(r.ranking), "domestic links (stepping stones)": len(r.domestic),
+        "adjoining pairs (share a border, no corridor)": len(r.adjoining.table),
+        "pairs without a viable corridor": len(unlinked),
+        "network PC / ECA (km2)": f"{r.connectivity.pc:.3g} / {r.connectivity.eca:.0f}",
+        "median dispersal (cost units)": f"{r.connectivity.median_dispersal:g}",
+        "Spearman rho of the score with -Euclidean distance": _closeness(r.ranking),
         "gap polygons (top corridors)": len(gaps),
         "gap area, km2": f"{gaps['Area_km2'].sum():.0f}" if len(gaps) else "0",
         "max cost distance (cost units)": f"{p.max_cost_distance:g}",
@@ -510,3 +520,9 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
     atomic_write_text(folder / "report.html", text)
     return [*maps.values(), "report.html"]
 
+
+
+
+def _closeness(ranking) -> str:
+    rho = score_closeness(ranking)
+    return "n/a (fewer than 3 links)" if rho is None else f"{rho:.2f} (1 would mean the ranking only rewards closeness)"

@@ -1,5 +1,6 @@
-"""The run's tables as CSV: ``ranking.csv`` (every link with each raw metric, normalised component,
-weight and the score), ``link_countries.csv`` (each link split by country) and ``countries.csv``
+"""The run's tables as CSV: ``ranking.csv`` (every ranked link with each raw metric, normalised
+component, weight and the score), ``domestic_links.csv``, ``adjoining.csv`` (reserves that share
+a border segment), ``link_countries.csv`` (each link split by country) and ``countries.csv``
 (per country)."""
 
 from __future__ import annotations
@@ -10,16 +11,22 @@ import pandas as pd
 
 from rasters.atomic import atomic_write_text
 
-__all__ = ["RANKING_COLUMNS", "write_ranking", "write_table"]
+__all__ = ["RANKING_COLUMNS", "DOMESTIC_COLUMNS", "LINK_COLUMNS", "write_ranking", "write_table"]
 
 #: ranking.csv columns (all within Shapefile's 10 characters; Linkage Mapper names where they match)
-RANKING_COLUMNS = [
-    "Rank", "Link_ID", "From_PA", "To_PA", "From_Name", "To_Name", "From_ISO3", "To_ISO3",
+LINK_COLUMNS = [
+    "Link_ID", "From_PA", "To_PA", "From_Name", "To_Name", "From_ISO3", "To_ISO3", "Link_Info",
     "From_Core", "To_Core", "Euc_Dist", "CW_Dist", "LCP_Length", "cwd2Euc_R", "cwd2Path_R",
-    "Thru_Core", "Corr_km2", "Eff_Resist", "CF_Central", "Unprot_Shr",
-    "N_Cost", "W_Cost", "N_Resist", "W_Resist", "N_Central", "W_Central", "N_Unprot", "W_Unprot",
-    "Score",
+    "Thru_Core", "Corr_km2", "Eff_Resist", "CF_Central", "CF_Area", "dPCnum", "dPC", "dECA",
+    "Pop_Expo", "Land_Press", "Unprot_Shr",
 ]
+RANKING_COLUMNS = [
+    "Rank", *LINK_COLUMNS,
+    "N_Import", "W_Import", "N_Central", "W_Central", "N_Press", "W_Press", "N_Unprot", "W_Unprot",
+    "N_Feas", "W_Feas", "Score",
+]
+#: domestic_links.csv: the same measures, no rank (domestic links are stepping stones)
+DOMESTIC_COLUMNS = LINK_COLUMNS
 
 
 def write_table(path: Path, table: pd.DataFrame) -> Path:

@@ -47,11 +47,14 @@ class CorridorSet:
     polygons: Any
 
 
-def build_corridors(links, resistance, width: float) -> CorridorSet:
-    """Corridors of every link in ``links`` (a :class:`~.links.LinkSet`), ``width`` in cost units."""
+def build_corridors(links, resistance, width: float, reserves) -> CorridorSet:
+    """Corridors of every link in ``links`` (a :class:`~.links.LinkSet`), ``width`` in cost units;
+    ``reserves``: the legal protected areas (what counts as protected, nodes or not)."""
     import geopandas as gpd
 
     import vectors
+
+    from .nodes import legal_reserves
 
     grid = resistance
     windows = corridor_windows(links, width)
@@ -60,7 +63,7 @@ def build_corridors(links, resistance, width: float) -> CorridorSet:
         sub = mosaic[w.rows, w.cols]
         np.fmin(sub, w.nlcc, out=sub)
     mosaic[np.isinf(mosaic)] = np.nan  # outside every corridor: nodata
-    protected = links.cores.grid.values > 0
+    protected = vectors.rasterize_cores(legal_reserves(reserves), grid).grid.values > 0
     cell_area_km2 = grid.cellsize ** 2 / 1e6
     rows = []
     for w in windows:

@@ -43,8 +43,10 @@ def find_gaps(corridors, ranking, links, inputs, cfg) -> Gaps:
                                     on="Link_ID")
     corr = corr.sort_values("Rank").reset_index(drop=True)
     top = corr[corr["Rank"] <= cfg.gap_top]
-    gaps = unprotected_stretches(top, inputs.pas, inputs.countries, min_area_km2=cfg.min_gap_area)
-    return Gaps(corridors=corr, gaps=gaps, unlinked=unlinked_layer(links.unlinked, inputs.pas))
+    from .nodes import legal_reserves
+
+    gaps = unprotected_stretches(top, legal_reserves(inputs.pas), inputs.countries, min_area_km2=cfg.min_gap_area)
+    return Gaps(corridors=corr, gaps=gaps, unlinked=unlinked_layer(links.unlinked, links.nodes))
 
 
 def unprotected_stretches(corridors, protected, countries, *, min_area_km2: float = 0.0):
@@ -107,12 +109,13 @@ def unprotected_stretches(corridors, protected, countries, *, min_area_km2: floa
 
 
 def unlinked_layer(unlinked, pas):
-    """Candidate pairs without a viable link as lines between the two reserves (shortest line)."""
+    """Candidate pairs without a viable link as lines between their two nodes (shortest line)."""
     import geopandas as gpd
     import shapely
 
     geom_of = dict(zip(pas["pa_id"].astype(str), pas.geometry))
     lines = [shapely.shortest_line(geom_of[a], geom_of[b]) for a, b in zip(unlinked["pa_a"], unlinked["pa_b"])]
     df = unlinked.rename(columns={"pa_a": "From_PA", "pa_b": "To_PA", "iso3_a": "From_ISO3", "iso3_b": "To_ISO3",
-                                  "gap_m": "Gap_m", "touching": "Touching", "border_pair": "Border"})
+                                  "gap_m": "Gap_m", "kind": "Link_Info", "border_pair": "Border"})
+    df = df.drop(columns=[c for c in ("shared_m", "adjoining") if c in df.columns])
     return gpd.GeoDataFrame(df, geometry=lines, crs=pas.crs)

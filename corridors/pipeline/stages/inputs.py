@@ -24,7 +24,8 @@ class RunInputs:
 
     landcover : Grid; table : {code: resistance}; table_source : where the table came from;
     profile : SpeciesProfile; pas : GeoDataFrame (pa_id, name, iso3; new reserves included,
-    ``new`` column); countries, borders : GeoDataFrames; files : input files [(role, path)];
+    ``new`` column; the embedded reserves with their ``legal`` flag, the DMZ halves too);
+    countries, borders : GeoDataFrames; cities : towns (points with ``population``) or None; files : input files [(role, path)];
     sources : [{layer, source, licence}] for the report; extra_layers : the scenario's
     ``[[inputs.layers]]``; nodata_in_table : ``inputs.nodata_in_table`` (what a land-cover nodata
     value that is also a table class means).
@@ -37,6 +38,7 @@ class RunInputs:
     pas: Any
     countries: Any
     borders: Any
+    cities: Any = None
     files: list[tuple[str, Path]] = field(default_factory=list)
     sources: list[dict[str, str]] = field(default_factory=list)
     extra_layers: list[Any] = field(default_factory=list)
@@ -80,6 +82,7 @@ def load_inputs(scenario: Scenario) -> RunInputs:
     crs = run.landcover.crs
     run.pas = _reserves(run, ds, inp, crs)
     run.countries, run.borders = _countries(run, ds, inp, crs)
+    run.cities = _cities(run, ds, inp, crs)
     run.pas = _with_new_reserves(run, scenario.edits, crs)
     for i, layer in enumerate(inp.layers):
         run.files.append((f"inputs.layers[{i}]", layer.path))
@@ -123,7 +126,7 @@ def _reserves(run: RunInputs, ds, inp, crs):
     import vectors
 
     if inp.protected_areas is None:
-        pas = ds.protected_areas
+        pas = ds.reserves(include_not_legal=True)  # the nodes stage leaves the not-legal ones out
     else:
         pas = vectors.read_protected_areas(inp.protected_areas, layer=inp.protected_areas_layer,
                                            dissolve_duplicates=inp.dissolve_duplicates)
@@ -144,6 +147,26 @@ def _countries(run: RunInputs, ds, inp, crs):
     run.source("countries", str(inp.countries), "user data")
     countries = _to_crs(countries, crs, "inputs.countries")
     return countries, vectors.international_borders(countries)
+
+
+def _cities(run: RunInputs, ds, inp, crs):
+    """Towns for the human-pressure term: the user's points, or the embedded GeoNames towns."""
+    import vectors
+
+    if inp.cities is None:
+        return None if ds is None else _to_crs(ds.cities, crs, "cities")
+    towns = vectors.read_vector(inp.cities)
+    if "population" not in towns.columns:
+        raise InputError(f"inputs.cities: {inp.cities} has no 'population' column (columns: "
+                         f"{[c for c in towns.columns if c != towns.geometry.name]}); add the number of inhabitants")
+    pop = towns["population"]
+    if not np.issubdtype(pop.dtype, np.number) or pop.isna().any() or (pop < 0).any():
+        raise InputError(f"inputs.cities: {inp.cities}: 'population' must be a number >= 0 in every row")
+    if not towns.geom_type.isin(["Point"]).all():
+        raise InputError(f"inputs.cities: {inp.cities}: towns must be points")
+    run.files.append(("cities", inp.cities))
+    run.source("cities", str(inp.cities), "user data")
+    return _to_crs(towns, crs, "inputs.cities")
 
 
 def _with_new_reserves(run: RunInputs, edits, crs):

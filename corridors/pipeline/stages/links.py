@@ -1,4 +1,4 @@
-"""Stage 3: cores, border reserves, candidate transboundary pairs and their least-cost links."""
+"""Stage: candidate pairs of nodes (transboundary, domestic, adjoining) and their least-cost links."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...errors import InputError
 
-__all__ = ["LinkSet", "find_links", "unlinked_pairs"]
+__all__ = ["LinkSet", "find_links", "candidate_pairs", "unlinked_pairs"]
 
 log = logging.getLogger(__name__)
 
@@ -20,31 +20,52 @@ log = logging.getLogger(__name__)
 class LinkSet:
     """Result of :func:`find_links`.
 
-    cores : vectors.CoreGrid; border_reserves : GeoDataFrame; pairs : candidate pairs (pa ids);
+    cores : vectors.CoreGrid of the nodes; nodes : GeoDataFrame of the network's nodes (with
+    ``border``); pairs : every candidate pair (:func:`vectors.node_pairs` columns: ``pa_a``,
+    ``pa_b``, ``iso3_a``, ``iso3_b``, ``kind``, ``gap_m``, ``shared_m``, ``adjoining``,
+    ``border_pair``); adjoining : the pairs that share a border segment (not corridors);
     linkage : corridors.leastcost.LinkageNetwork; links : Linkage Mapper's link table with each
-    end's reserve id, name and country (``From_PA``, ``From_Name``, ``From_ISO3``, ...);
-    unlinked : candidate pairs without a viable link, with ``Reason``.
+    end's reserve id, name and country (``From_PA``, ``From_Name``, ``From_ISO3``, ...) and
+    ``Link_Info`` ("transboundary" or "domestic"); unlinked : candidate pairs (not adjoining)
+    without a viable link, with ``Reason``.
     """
 
     cores: Any
-    border_reserves: Any
+    nodes: Any
     pairs: pd.DataFrame
+    adjoining: pd.DataFrame
     linkage: Any
     links: pd.DataFrame
     unlinked: pd.DataFrame
 
+    @property
+    def border_reserves(self):
+        """The nodes that are border reserves."""
+        return self.nodes[self.nodes["border"]].reset_index(drop=True)
 
-def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
-    """Border reserves -> candidate pairs -> least-cost links (Linkage Mapper's table).
+    @property
+    def transboundary(self) -> pd.DataFrame:
+        """The links between nodes of two countries (the ones ranked)."""
+        return self.links[self.links["Link_Info"] == "transboundary"].reset_index(drop=True)
 
-    Every reserve is a core (so paths through a third reserve are detected), but only candidate
-    transboundary pairs of border reserves are linked.
+
+def find_links(resistance, nodes, borders, params, executor=None) -> LinkSet:
+    """Candidate pairs of nodes -> least-cost links (Linkage Mapper's table).
+
+    Candidate pairs (:func:`candidate_pairs`): transboundary pairs of border reserves at most
+    ``max_gap`` apart edge to edge, across a land border; and, with ``domestic_links``, pairs of
+    one country's nodes at most ``max_gap`` apart whose Euclidean allocation zones touch
+    (neighbours, as Linkage Mapper links cores). Pairs that share a border segment are
+    *adjoining*: they need no corridor and are reported apart. Every node is a core (so paths
+    through a third reserve are detected).
 
     Parameters
     ----------
     resistance : rasters.Grid
-    pas, borders : GeoDataFrame
-        Reserves (``pa_id``, ``name``, ``iso3``) and land borders, in the grid's CRS.
+    nodes : NodeSet
+        From :func:`~.nodes.build_nodes`.
+    borders : GeoDataFrame
+        Land borders, in the grid's CRS.
     params : corridors.scenario.Parameters
         Resolved (``max_cost_distance`` set).
     executor : corridors.parallel.Executor, optional
@@ -60,24 +81,30 @@ def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
 
     from ...leastcost import linkage_network
 
+    pas = nodes.nodes
     cores = vectors.rasterize_cores(pas, resistance)
     _check_cores_on_grid(cores, pas, resistance)
-    br = vectors.border_reserves(pas, borders, params.border_distance)
-    pairs = vectors.candidate_pairs(br, max_gap=params.max_gap, borders=borders)
+    pairs = candidate_pairs(nodes, cores, borders, params, cellsize=resistance.cellsize)
+    adjoining = pairs[pairs["adjoining"]].reset_index(drop=True)
+    pairs_to_link = pairs[~pairs["adjoining"]]
     lost = set(cores.lost)
     walled = _reserves_on_barriers(cores, pas, resistance)
     reasons = {}
-    for a, b in zip(pairs["pa_a"], pairs["pa_b"]):
+    for a, b in zip(pairs_to_link["pa_a"], pairs_to_link["pa_b"]):
         if a in lost or b in lost:
             reasons[frozenset((a, b))] = "reserve has no cell on the grid"
         elif a in walled or b in walled:
             reasons[frozenset((a, b))] = ("every cell of a reserve is a barrier (land-cover nodata, a barrier "
                                           "class or a fence edit)")
-    usable = pairs[[frozenset((a, b)) not in reasons for a, b in zip(pairs["pa_a"], pairs["pa_b"])]]
-    if usable.empty:
-        _no_usable_pairs(pairs, br, lost, len(pas), params)
+    usable = pairs_to_link[[frozenset((a, b)) not in reasons
+                            for a, b in zip(pairs_to_link["pa_a"], pairs_to_link["pa_b"])]]
+    if not (usable["kind"] == "transboundary").any():
+        _no_usable_pairs(pairs_to_link[pairs_to_link["kind"] == "transboundary"], nodes.border_reserves, lost,
+                         len(pas), params, adjoining=len(adjoining))
     core_pairs = [(cores.core_id(a), cores.core_id(b)) for a, b in zip(usable["pa_a"], usable["pa_b"])]
-    log.info("%d border reserves, %d candidate pairs", len(br), len(usable))
+    log.info("%d nodes (%d border reserves), %d candidate pairs (%d transboundary), %d adjoining pairs",
+             len(pas), int(pas["border"].sum()), len(usable), int((usable["kind"] == "transboundary").sum()),
+             len(adjoining))
     core_grid = cores.grid
     if walled:  # such a reserve cannot be a source: leave it out of the least-cost searches
         gone = np.isin(core_grid.values, [cores.core_id(p) for p in walled])
@@ -87,15 +114,42 @@ def find_links(resistance, pas, borders, params, executor=None) -> LinkSet:
                           corridor_width=params.corridor_width, executor=executor)
     pa_of = {k + 1: pid for k, pid in enumerate(cores.pa_ids)}
     links = _name_ends(net.links, pas, pa_of)
+    links["Link_Info"] = np.where(links["From_ISO3"] != links["To_ISO3"], "transboundary", "domestic")
     reasons.update(_drop_reasons(net.dropped, pa_of))
-    if links.empty:
+    if not (links["Link_Info"] == "transboundary").any():
         raise InputError(
-            f"no viable link among {len(pairs)} candidate pairs (max_cost_distance "
-            f"{params.max_cost_distance:g}); raise parameters.max_cost_distance or check the resistance table"
+            f"no viable transboundary link among {int((usable['kind'] == 'transboundary').sum())} candidate "
+            f"pairs (max_cost_distance {params.max_cost_distance:g}); raise parameters.max_cost_distance or "
+            "check the resistance table"
         )
     linked = {frozenset((a, b)) for a, b in zip(links["From_PA"], links["To_PA"])}
-    unlinked = unlinked_pairs(pairs, linked, reasons)
-    return LinkSet(cores=cores, border_reserves=br, pairs=pairs, linkage=net, links=links, unlinked=unlinked)
+    unlinked = unlinked_pairs(pairs_to_link, linked, reasons)
+    return LinkSet(cores=cores, nodes=pas, pairs=pairs, adjoining=adjoining, linkage=net, links=links,
+                   unlinked=unlinked)
+
+
+def candidate_pairs(nodes, cores, borders, params, *, cellsize: float) -> pd.DataFrame:
+    """The pairs of nodes the run considers (see :func:`find_links`), sorted as
+    :func:`vectors.node_pairs` sorts them, with ``adjoining`` (outlines within one cell along a
+    shared segment)."""
+    import vectors
+
+    from ...leastcost.linkage import euclidean_neighbours
+
+    pairs = vectors.node_pairs(nodes.nodes, max_gap=params.max_gap, borders=borders, adjoin_tolerance=cellsize)
+    border = nodes.border_ids
+    trans = (pairs["kind"] == "transboundary") & pairs["pa_a"].isin(border) & pairs["pa_b"].isin(border)
+    keep = trans.to_numpy().copy()
+    if params.domestic_links:
+        near = {frozenset((cores.pa_ids[a - 1], cores.pa_ids[b - 1]))
+                for a, b in euclidean_neighbours(cores.grid, params.neighbours)}
+        domestic = (pairs["kind"] == "domestic") & (
+            pairs["adjoining"] | pd.Series([frozenset((a, b)) in near for a, b in zip(pairs["pa_a"], pairs["pa_b"])],
+                                           index=pairs.index))
+        keep |= domestic.to_numpy()
+    else:
+        keep |= ((pairs["kind"] == "domestic") & pairs["adjoining"]).to_numpy()
+    return pairs[keep].reset_index(drop=True)
 
 
 def _check_cores_on_grid(cores, pas, resistance) -> None:
@@ -115,8 +169,8 @@ def _check_cores_on_grid(cores, pas, resistance) -> None:
         )
 
 
-def _no_usable_pairs(pairs, br, lost, n_pas, params) -> None:
-    """Raise the error that says why no candidate pair can be linked."""
+def _no_usable_pairs(pairs, br, lost, n_pas, params, *, adjoining: int = 0) -> None:
+    """Raise the error that says why no transboundary pair can be linked."""
     if len(pairs):
         off = sorted({p for a, b in zip(pairs["pa_a"], pairs["pa_b"]) for p in (a, b) if p in lost})
         raise InputError(
@@ -129,10 +183,11 @@ def _no_usable_pairs(pairs, br, lost, n_pas, params) -> None:
             f"{params.border_distance:g} m of an international land border; raise parameters.border_distance "
             "or check the countries layer (its borders and iso3 codes)"
         )
+    also = f" ({adjoining} pair(s) adjoin: they share a border segment and need no corridor)" if adjoining else ""
     raise InputError(
         f"no candidate transboundary pairs: {len(br)} border reserves within "
         f"{params.border_distance:g} m of a border, none within max_gap {params.max_gap:g} m of a reserve in a "
-        "neighbouring country; raise parameters.max_gap (or parameters.border_distance)"
+        f"neighbouring country{also}; raise parameters.max_gap (or parameters.border_distance)"
     )
 
 

@@ -19,7 +19,7 @@ class PinchPoints:
 
     points : GeoDataFrame ``PP_ID``, ``PP_Rank``, ``Link_ID``, ``Rank``, ``Current`` (A), ``Row``,
     ``Col``, point geometry, highest current first; current : float32 Grid, the highest current
-    density of any link in each corridor cell outside its two reserves (NaN elsewhere).
+    density of any ranked link in each corridor cell outside its two reserves (NaN elsewhere).
     """
 
     points: Any
@@ -36,6 +36,8 @@ def find_pinch_points(circuits, corridors, ranking, grid, cfg) -> PinchPoints:
     by_id = {w.link_id: w for w in corridors.windows}
     rows = []
     for r in circuits.results:
+        if r.link_id not in rank_of:  # domestic links: stepping stones, not ranked corridors
+            continue
         w = by_id[r.link_id]
         sub = current[w.rows, w.cols]
         np.fmax(sub, np.where(w.corridor & ~(w.core_a | w.core_b), r.current, np.nan), out=sub)

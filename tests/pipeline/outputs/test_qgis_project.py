@@ -50,7 +50,7 @@ def test_ids_are_kept_by_qgis_and_tree_matches_layers(tmp_path):
 def test_drawing_order_follows_the_style_table_and_tables_come_last(tmp_path):
     root, _ = _write(tmp_path)
     names = [ml.findtext("datasource").split("layername=")[-1].lstrip("./") for ml in root.iter("maplayer")]
-    assert names == ["gaps", "links", "countries", "corridor_mosaic.tif", "resistance.tif", "per_country"]
+    assert names == ["links", "gaps", "countries", "corridor_mosaic.tif", "resistance.tif", "per_country"]
     table = next(ml for ml in root.iter("maplayer") if ml.findtext("layername") == "per_country")
     assert table.get("geometry") == "No geometry" and table.find("renderer-v2") is None
     sources = {ml.findtext("layername"): ml.findtext("datasource") for ml in root.iter("maplayer")}

@@ -30,7 +30,9 @@ def test_one_link_crosses_once_on_the_border(two_country_world):
     cross = pyogrio.read_dataframe(d / "out" / "corridors.gpkg", layer="crossings")
     assert len(cross) == 1
     c = cross.iloc[0]
-    assert (c["Border"], c["Side_A"], c["Side_B"], c["Method"]) == ("CHN-RUS", "RUS", "CHN", "border")
+    # along the path from From_PA to To_PA (nodes are sorted by pa_id: CB in China first)
+    assert (r["From_PA"].iloc[0], r["To_PA"].iloc[0]) == ("CB", "RA")
+    assert (c["Border"], c["Side_A"], c["Side_B"], c["Method"]) == ("CHN-RUS", "CHN", "RUS", "border")
     assert c.geometry.x == pytest.approx(BORDER_X)
     row = (Y0 - c.geometry.y) / CELL - 0.5
     assert 10 <= row <= 14 and row == int(row)  # on a row of the reserves, at a cell centre's height

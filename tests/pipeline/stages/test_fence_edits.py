@@ -239,12 +239,12 @@ def test_reserve_under_the_fence_is_reported_not_fatal(nea_fenced):
     """At 5 km a fence cell can cover a small reserve's only cell (KP01 Rason, on the Tumen under
     a PRK-RUS fence): its pairs are reported unlinked with the reason instead of failing the run."""
     from corridors.parallel import Executor
-    from corridors.pipeline.stages import find_links
+    from corridors.pipeline.stages import build_nodes, find_links
 
     loaded, _, _ = nea_fenced
     sc = Scenario.default().with_edits(BorderFenceEdit(along=("CHN-RUS", "PRK-RUS"))).resolved()
     fenced, _ = _surface(loaded, sc)
-    net = find_links(fenced, loaded.pas, loaded.borders, sc.parameters, Executor(threads=1))
+    net = find_links(fenced, build_nodes(loaded, sc.parameters), loaded.borders, sc.parameters, Executor(threads=1))
     core = net.cores.grid.values == net.cores.core_id("KP01")
     assert core.any() and np.isnan(fenced.values[core]).all()
     rows = net.unlinked[(net.unlinked.pa_a == "KP01") | (net.unlinked.pa_b == "KP01")]

@@ -30,7 +30,9 @@ def test_sites_for_the_top_links(default_run, tmp_path):
     sc = Scenario.default()
     loaded = load_inputs(sc.resolved())
     res, _ = _surface(loaded, sc)
-    cores = vectors.rasterize_cores(loaded.pas, res)
+    from corridors.pipeline.stages import build_nodes
+
+    cores = vectors.rasterize_cores(build_nodes(loaded, sc.resolved().parameters).nodes, res)  # the run's cores
     top = run.ranking.sort_values("Rank").head(10)
     radii = [k * res.cellsize for k in range(1, 6)]
     out = restoration_sites(res, cores.grid, top, radii=radii, top=3, landcover=loaded.landcover,
