@@ -29,8 +29,8 @@ import pandas as pd
 
 from ..errors import InputError
 from .landscape import DISTANCE_KINDS, landscape_distances
-from .mantel import mantel, upper_triangle
-from .mlpe import MLPEResult, _aicc, mlpe, pair_index
+from .matrix_tests import mantel, upper_triangle
+from .mixed_model import MLPEResult, _aicc, mlpe, pair_index
 from .samples import as_samples, sample_cells
 
 __all__ = ["calibrate", "CalibrationResult"]
@@ -63,9 +63,17 @@ class _Problem:
 
 def _evaluate(log10, *, problem: _Problem, mantel_test: bool = False, keep_distance: bool = False) -> dict:
     """MLPE fit of the genetic distances on the surface ``10 ** log10`` (one value per class)."""
+    from threadpoolctl import threadpool_limits
+
+    from ..circuit.solvers import load_backends
+
+    load_backends()  # so that threadpool_limits sees the solver's BLAS
     res = problem.resistance(log10)
-    d = landscape_distances(res, problem.cells, kind=problem.kind, cellsize=problem.cellsize,
-                            neighbours=problem.neighbours, solver=problem.solver)
+    # one BLAS thread: the same digits serially and on dask workers, and no oversubscription
+    # (multi-threaded BLAS made SuperLU's multi-column solves 20x slower on a busy 2-core machine)
+    with threadpool_limits(limits=1):
+        d = landscape_distances(res, problem.cells, kind=problem.kind, cellsize=problem.cellsize,
+                                neighbours=problem.neighbours, solver=problem.solver)
     x = upper_triangle(d, "landscape distance")
     out: dict[str, Any] = {"log10": np.asarray(log10, float)}
     sd = x.std()
@@ -293,7 +301,7 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
         Differential-evolution generations after the initial population.
     popsize : int, optional
         Population = ``popsize x (classes - 1)`` members (SciPy's meaning); default: the
-        candidate surfaces plus a Latin hypercube up to at least 5 and ``2 x (classes - 1)``.
+        candidate surfaces plus a Latin hypercube up to at least 8 and ``4 x (classes - 1)``.
     polish_rounds : int
         Rounds of the compass search after the evolution (``2 x (classes - 1)`` surfaces each).
     single_class_log10 : sequence of float
@@ -384,7 +392,7 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
     d = len(free)
     rng = np.random.default_rng(seed)
     cand_free = np.unique(np.array([v[free] for _, v, _ in cands]), axis=0)
-    size = max(5, 2 * d, cand_free.shape[0]) if popsize is None else max(5, int(popsize) * d, 5)
+    size = max(8, 4 * d, cand_free.shape[0]) if popsize is None else max(5, int(popsize) * d)
     if cand_free.shape[0] > size:
         # keep the distance-only surface and a seeded choice of the others
         keep = rng.choice(np.arange(1, cand_free.shape[0]), size - 1, replace=False)
