@@ -38,3 +38,45 @@ def simulated(seed, *, size=30, nsamples=25, truth=None, kind="cost", noise=0.2,
 @pytest.fixture
 def landscape():
     return simulated
+
+
+DATA = __import__("pathlib").Path(__file__).parents[1] / "data" / "evidence"
+
+
+def small_world():
+    """Two countries (CHN west, RUS east of x = 500 km, EPSG:32652), two corridors, a resistance.
+
+    Corridor 1 straddles the border around y = 4750 km, corridor 2 around y = 4710 km. The
+    resistance is 50 except a cheap east-west band through corridor 1 (y 4745-4755 km) and two
+    cheap north-south strips (x 445-455 km and 545-555 km) that lead to it from the north.
+    """
+    import geopandas as gpd
+    import shapely
+
+    crs = "EPSG:32652"
+    countries = gpd.GeoDataFrame(
+        {"iso3": ["CHN", "RUS"], "name": ["China", "Russia"]},
+        geometry=[shapely.box(350_000, 4_650_000, 500_000, 4_850_000), shapely.box(500_000, 4_650_000, 650_000, 4_850_000)],
+        crs=crs)
+    corridors = gpd.GeoDataFrame(
+        {"Link_ID": [1, 2], "From_PA": ["CN01", "CN02"], "To_PA": ["RU01", "RU02"]},
+        geometry=[shapely.box(480_000, 4_740_000, 520_000, 4_760_000), shapely.box(480_000, 4_705_000, 520_000, 4_715_000)],
+        crs=crs)
+    x0, y_top, cell = 400_000, 4_800_000, 1000
+    nrows, ncols = 100, 200
+    res = np.full((nrows, ncols), 50.0, np.float32)
+    yc = y_top - (np.arange(nrows) + 0.5) * cell
+    xc = x0 + (np.arange(ncols) + 0.5) * cell
+    band = (yc >= 4_745_000) & (yc <= 4_755_000)
+    res[band, :] = 1.0
+    north = yc >= 4_745_000
+    for lo, hi in ((445_000, 455_000), (545_000, 555_000)):
+        strip = (xc >= lo) & (xc <= hi)
+        res[np.ix_(north, strip)] = 1.0
+    grid = Grid(res, Affine(cell, 0, x0, 0, -cell, y_top), crs, None, "test resistance")
+    return countries, corridors, grid
+
+
+@pytest.fixture
+def world():
+    return small_world()
