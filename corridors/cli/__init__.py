@@ -9,7 +9,7 @@ from .main import main
 def _register() -> None:
     import importlib
 
-    for module in ("datasets", "circuitscape", "run", "compare"):
+    for module in ("datasets", "circuitscape", "run", "compare", "validate", "calibrate"):
         try:
             mod = importlib.import_module(f"{__name__}.{module}")
         except ModuleNotFoundError as exc:
