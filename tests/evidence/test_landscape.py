@@ -31,13 +31,15 @@ def test_cost_distances_match_scikit_image(surface):
     assert d[2, 5] == 0 and np.allclose(d, d.T)
 
 
-def test_resistance_distances_match_effective_resistance(surface):
+@pytest.mark.parametrize("solver, rtol", [("splu", 1e-9), ("auto", 1e-9), ("cg+amg", 1e-5)])
+def test_resistance_distances_match_effective_resistance(surface, solver, rtol):
+    # splu: reduced network read off one SuperLU factor; cg+amg: the circuit core's ReducedNetwork
     res, cells = surface
-    r = resistance_distances(res, cells)
+    r = resistance_distances(res, cells, solver=solver)
     uniq = np.unique(cells)
     ids, ref = corridors.effective_resistance(res, {k + 1: [c] for k, c in enumerate(uniq)})
     pos = np.searchsorted(uniq, cells)
-    np.testing.assert_allclose(r, ref[np.ix_(pos, pos)], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(r, ref[np.ix_(pos, pos)], rtol=rtol, atol=1e-12)
     assert r[2, 5] == 0
 
 
@@ -55,6 +57,15 @@ def test_resistance_distance_dense_pseudoinverse():
         for j in range(3):
             a, b = cells[i], cells[j]
             assert r[i, j] == pytest.approx(lp[a, a] + lp[b, b] - 2 * lp[a, b], abs=1e-12)
+
+
+def test_island_without_samples_is_ignored():
+    # a component without samples must not make the grounded system singular
+    res = np.ones((6, 6))
+    res[:, 3] = np.nan
+    r = resistance_distances(res, np.array([0, 2, 13]))
+    ids, ref = corridors.effective_resistance(res, {1: [0], 2: [2], 3: [13]})
+    np.testing.assert_allclose(r, ref, rtol=1e-9)
 
 
 def test_disconnected_samples_raise():
