@@ -33,7 +33,7 @@ _LAZY = {
     "Scenario": "corridors.scenario",
     "run_scenario": "corridors.pipeline",
 }
-_SUBMODULES = {"datasets", "circuit", "leastcost", "circuitscape", "pipeline", "scenario"}
+_SUBMODULES = {"datasets", "circuit", "leastcost", "circuitscape", "pipeline", "scenario", "evidence"}
 
 __all__ = ["__version__", *_error_names, *_LAZY]
 

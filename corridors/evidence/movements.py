@@ -102,7 +102,8 @@ def assign_countries(points, countries, *, tolerance: float = 1000.0):
             iso[i], dist[i] = codes[order][k], dd
         else:
             row = points.iloc[i]
-            problems.append(f"{row['source']}: line {row['line']}: station {row['station']!r} lies {dd / 1000:.1f} km "
+            where = f"{row.get('source', 'detections')}: line {row.get('line', '?')}: station {row.get('station', i)!r}"
+            problems.append(f"{where} lies {dd / 1000:.1f} km "
                             f"outside every country polygon (tolerance {tolerance:g} m); check its coordinates")
     if problems:
         raise InputError(join_problems(problems))

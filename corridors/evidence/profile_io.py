@@ -65,17 +65,20 @@ def profile_toml_text(result, base, *, name: str) -> str:
     for code, cname in LANDCOVER_CLASSES.items():
         value = result.resistance[code] * scale if code in result.resistance else base.resistance[code]
         lines.append(f"{cname} = {float(value)!r}")
+    # base sources are kept verbatim first, so the base's assumptions stay marked as assumptions
     lines += ["", "[sources]",
-              "max_cost_distance = " + _s(f"from profile {base.name}: {base.sources['max_cost_distance']}"),
-              "habitat_classes = " + _s(f"from profile {base.name}: {base.sources['habitat_classes']}"),
+              "max_cost_distance = " + _s(f"{base.sources['max_cost_distance']} [from profile {base.name}]"),
+              "habitat_classes = " + _s(f"{base.sources['habitat_classes']} [from profile {base.name}]"),
               "", "[sources.resistance]"]
     for code, cname in LANDCOVER_CLASSES.items():
+        base_src = base.sources["resistance"][cname]
         if code == result.reference:
-            src = f"reference class, fixed at the value of profile {base.name}; other classes fitted relative to it"
+            src = (f"{base_src} [reference class of the calibration: value of profile {base.name}, which sets the "
+                   "scale; the other fitted classes are relative to it]")
         elif code in result.resistance:
             src = f"calibrated: {stats_line}"
         else:
-            src = f"not calibrated (absent from the study area); from profile {base.name}: {base.sources['resistance'][cname]}"
+            src = f"{base_src} [not calibrated: class absent from the study area; value of profile {base.name}]"
         lines.append(f"{cname} = {_s(src)}")
     return "\n".join(lines) + "\n"
 

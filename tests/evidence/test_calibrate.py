@@ -83,7 +83,10 @@ def test_profile_toml_loads_back(landscape, tmp_path):
     for code in (4, 5, 6, 7):  # not fitted: base values and sources
         assert prof.resistance[code] == base.resistance[code]
     assert prof.sources["resistance"]["cropland"].startswith("calibrated: MLPE")
-    assert "dAICc" in prof.notes and "urban" not in prof.assumed or True
+    assert "dAICc" in prof.notes
+    # fitted values are no longer assumptions; the base's assumptions for unfitted classes stay marked
+    assert "resistance.cropland" not in prof.assumed and "resistance.wetland" not in prof.assumed
+    assert {"resistance.urban", "resistance.water", "max_cost_distance"} <= set(prof.assumed)
 
 
 @pytest.mark.parametrize("kw, match", [
