@@ -84,6 +84,14 @@ def _peer_seconds(res, cells, kind):
             "peer": f"{len(cells) - 1} full cost_distance searches" if kind == "cost" else "corridors.effective_resistance (pairwise)"}
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its children that have exited."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/calibrate-full.json"))
@@ -105,12 +113,15 @@ def main(argv=None):
         gen = _genetic(res, cells, kind, rng)
         peer = _peer_seconds(res, cells, kind)
         t0 = time.perf_counter()
+        cpu0 = _cpu_seconds()
         with Executor(args.workers) as ex:
             cal = calibrate(lc, samples, gen, classes=[1, 2, 3, 4, 5, 6, 7], distance=kind, seed=args.seed,
                             maxiter=args.maxiter, executor=ex)
         wall = time.perf_counter() - t0
+        cpu = _cpu_seconds() - cpu0  # this process plus its finished children (the dask workers)
         out["sections"][kind] = {
-            "wall_s": wall, "wall_min": wall / 60, "goal_min": GOALS_MIN[kind], "met": wall / 60 < GOALS_MIN[kind],
+            "wall_s": wall, "wall_min": wall / 60, "cpu_s": cpu,
+            "idle_two_core_min": cpu / args.workers / 60, "goal_min": GOALS_MIN[kind], "met": wall / 60 < GOALS_MIN[kind],
             "n_evaluations": cal.n_evaluations, "s_per_evaluation_per_worker": wall * args.workers / cal.n_evaluations,
             "settings": cal.settings, "resistance": {cal.classes[c]: v for c, v in cal.resistance.items()},
             "delta_aicc_vs_distance": cal.delta_aicc_vs_distance, "supported": cal.supported,
@@ -130,11 +141,15 @@ def _markdown(res: dict, caveat: str) -> str:
     lines += [f"{m.get('cpu')}, {m.get('usable_cpus')} cores, load average at start {m.get('load_average_at_start')}; "
               f"{res['plan']['samples']} samples, 7 classes, default 5 km NEA grid (518,400 cells), "
               f"{res['plan']['workers']} dask workers (one thread each).", "",
-              "| distance | wall time | goal | met | evaluations | s per evaluation per worker | one evaluation: ours / peer (ratio, max rel. diff) | dAICc vs distance |",
-              "|---|---|---|---|---|---|---|---|"]
+              "CPU time / workers estimates the wall time on two otherwise idle cores; `met` judges it "
+              "and, separately, the wall time measured here.", "",
+              "| distance | wall time | CPU time / workers | goal | met (CPU / wall) | evaluations | s per evaluation per worker | one evaluation: ours / peer (ratio, max rel. diff) | dAICc vs distance |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for kind, s in res["sections"].items():
         p = s["one_evaluation"]
-        lines.append(f"| {kind} | {s['wall_min']:.1f} min | < {s['goal_min']:.0f} min | {'met' if s['met'] else 'NOT met'} | "
+        cpu_met = "met" if s["idle_two_core_min"] < s["goal_min"] else "NOT met"
+        lines.append(f"| {kind} | {s['wall_min']:.1f} min | {s['idle_two_core_min']:.1f} min | < {s['goal_min']:.0f} min | "
+                     f"{cpu_met} / {'met' if s['met'] else 'NOT met'} | "
                      f"{s['n_evaluations']} | {s['s_per_evaluation_per_worker']:.1f} | {p['ours_s']:.1f} s / {p['peer_s']:.1f} s "
                      f"({p['peer']}; x{p['ratio']:.2f}, {p['max_rel_diff']:.1e}) | {s['delta_aicc_vs_distance']:.1f} |")
     lines += ["", "Settings: differential evolution (population = the candidate surfaces: distance only, 7 species "

@@ -360,7 +360,16 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
     present = np.unique(codes_grid[valid]).tolist()
     cls = _class_table(classes, present)
     codes = list(cls)
-    ref = codes[0] if reference is None else int(reference)
+    names_to_code = {v: k for k, v in cls.items()}
+    if reference is None:
+        ref = codes[0]
+    elif reference in names_to_code:
+        ref = names_to_code[reference]
+    else:
+        try:
+            ref = int(reference)
+        except (TypeError, ValueError):
+            ref = None
     if ref not in cls:
         raise InputError(f"reference = {reference!r} is not among the classes {codes}")
     ref_idx = codes.index(ref)
@@ -395,8 +404,10 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
     size = max(8, 4 * d, cand_free.shape[0]) if popsize is None else max(5, int(popsize) * d)
     if cand_free.shape[0] > size:
         # keep the distance-only surface and a seeded choice of the others
-        keep = rng.choice(np.arange(1, cand_free.shape[0]), size - 1, replace=False)
-        cand_free = cand_free[np.r_[0, np.sort(keep)]]
+        zero = int(np.flatnonzero(~cand_free.any(axis=1))[0])
+        rest = np.setdiff1d(np.arange(cand_free.shape[0]), [zero])
+        keep = rng.choice(rest, size - 1, replace=False)
+        cand_free = cand_free[np.r_[zero, np.sort(keep)]]
     from scipy.stats import qmc
 
     extra = size - cand_free.shape[0]

@@ -107,3 +107,12 @@ def test_sample_outside_grid_named(landscape):
     xy[2] = (0.0, 0.0)
     with pytest.raises(InputError, match="sample '3' at .* lies outside"):
         calibrate(grid, xy, gen, classes=[1, 2, 3])
+
+
+def test_small_population_and_reference_by_name(landscape):
+    grid, xy, gen = landscape(2, size=16, nsamples=10)
+    r = calibrate(grid, xy, gen, classes=[1, 2, 3], distance="cost", popsize=3, maxiter=1, polish_rounds=0,
+                  reference="wetland")
+    assert r.reference == 2 and r.resistance[2] == 1.0
+    assert r.settings["population"] == 6  # fewer than the candidate surfaces: a seeded subset
+    assert (r.evaluations["stage"] == "evolution").sum() <= 6
