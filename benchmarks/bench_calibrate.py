@@ -101,14 +101,22 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--maxiter", type=int, default=3, help="generations (default: corridors calibrate's)")
     ap.add_argument("--caveat", default="")
+    ap.add_argument("--render", type=Path, default=None, help="only rewrite FILE.md from saved FILE.json")
     args = ap.parse_args(argv)
+    if args.render is not None:
+        import json
+
+        saved = json.loads(args.render.read_text())
+        write_atomic(args.render.with_suffix(".md"), _markdown(saved, args.caveat or saved.get("caveat", "")))
+        return
 
     from corridors.evidence import calibrate
     from corridors.pipeline.executor import Executor
 
     machine = machine_info()
     lc, samples, cells, res, rng = _setup(args.samples, args.seed)
-    out = {"plan": vars(args) | {"out": str(args.out)}, "machine": machine, "sections": {}}
+    out = {"plan": vars(args) | {"out": str(args.out), "render": None}, "machine": machine, "caveat": args.caveat,
+           "sections": {}}
     for kind in args.kinds:
         gen = _genetic(res, cells, kind, rng)
         peer = _peer_seconds(res, cells, kind)
@@ -147,11 +155,19 @@ def _markdown(res: dict, caveat: str) -> str:
               "|---|---|---|---|---|---|---|---|---|"]
     for kind, s in res["sections"].items():
         p = s["one_evaluation"]
+        if "idle_two_core_min" not in s:
+            s["idle_two_core_min"] = float("nan")
         cpu_met = "met" if s["idle_two_core_min"] < s["goal_min"] else "NOT met"
         lines.append(f"| {kind} | {s['wall_min']:.1f} min | {s['idle_two_core_min']:.1f} min | < {s['goal_min']:.0f} min | "
                      f"{cpu_met} / {'met' if s['met'] else 'NOT met'} | "
                      f"{s['n_evaluations']} | {s['s_per_evaluation_per_worker']:.1f} | {p['ours_s']:.1f} s / {p['peer_s']:.1f} s "
                      f"({p['peer']}; x{p['ratio']:.2f}, {p['max_rel_diff']:.1e}) | {s['delta_aicc_vs_distance']:.1f} |")
+    lines += ["", "Fitted resistances (the genetic distances were simulated from the Amur tiger profile: forest 1, "
+              "wetland 20, cropland 50, urban 1000, water 100, grassland 30, bare 100):", ""]
+    for kind, s in res["sections"].items():
+        lines.append(f"- {kind}: " + ", ".join(f"{k} {v:.3g}" for k, v in s["resistance"].items()))
+    notes = [s["cpu_note"] for s in res["sections"].values() if s.get("cpu_note")]
+    lines += [""] + [f"CPU time: {n}" for n in dict.fromkeys(notes)]
     lines += ["", "Settings: differential evolution (population = the candidate surfaces: distance only, 7 species "
               "profiles, 7 classes x 3 single-class values; `--maxiter` generations), then 2 compass-search rounds; "
               f"defaults of `corridors calibrate` (maxiter {res['plan']['maxiter']}). Each evaluation computes one "
