@@ -39,7 +39,7 @@ _LAZY = {
     "run_scenario": "corridors.pipeline",
 }
 _SUBMODULES = {"datasets", "circuit", "leastcost", "circuitscape", "pipeline", "scenario",
-               "restoration", "graphs", "flyway"}
+               "restoration", "graphs", "flyway", "evidence"}
 
 __all__ = ["__version__", *_error_names, *_LAZY]
 

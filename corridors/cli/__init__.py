@@ -10,7 +10,7 @@ import importlib
 from .main import main
 
 #: command families, one module each
-COMMANDS = ("datasets", "circuitscape", "run", "compare", "qgis")
+COMMANDS = ("datasets", "circuitscape", "run", "compare", "qgis", "validate", "calibrate")
 
 
 def _register() -> None:

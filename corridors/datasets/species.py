@@ -31,9 +31,9 @@ _CODE = {name: code for code, name in LANDCOVER_CLASSES.items()}
 
 _TOP_KEYS = {
     "name", "code", "common_name", "scientific_name", "group", "resistance",
-    "max_cost_distance", "habitat_classes", "notes", "sources", "flyway", *_scope_keys(),
+    "max_cost_distance", "habitat_classes", "notes", "sources", "flyway", "accepted_names", *_scope_keys(),
 }
-_REQUIRED = _TOP_KEYS - {"notes", "flyway", *_scope_keys()}
+_REQUIRED = _TOP_KEYS - {"notes", "flyway", "accepted_names", *_scope_keys()}
 _SOURCE_KEYS = {"resistance", "max_cost_distance", "habitat_classes"}
 _GROUPS = {"mammal", "bird", "generic"}
 
@@ -70,6 +70,10 @@ class SpeciesProfile:
         when the profile does not give one. Its source is ``sources["median_dispersal_m"]``.
     scope : SpeciesScope or None
         Where the species lives and which reserves are its nodes; None: every reserve.
+    accepted_names : tuple of str
+        Scientific names that field records of this species may carry (``accepted_names`` in
+        the file; default: ``scientific_name`` unless it is ``"-"``). Matched at species level
+        by :func:`corridors.evidence.match_species`.
     """
 
     name: str
@@ -86,6 +90,7 @@ class SpeciesProfile:
     median_dispersal_m: float | None = None
     scope: SpeciesScope | None = None
     flyway: "FlywayRange | None" = None
+    accepted_names: tuple[str, ...] = ()
 
     def resistance_table(self) -> dict[int, float]:
         """A plain ``{code: resistance}`` dict, as ``rasters.reclassify`` takes it."""
@@ -222,7 +227,31 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
         median_dispersal_m=dispersal,
         scope=scope,
         flyway=_parse_flyway(doc, where),
+        accepted_names=_accepted_names(doc, where),
     )
+
+
+def _accepted_names(doc: dict, where: str) -> tuple[str, ...]:
+    """The profile's ``accepted_names``: scientific names (genus species [subspecies]) field data may use.
+
+    Absent: the profile's own ``scientific_name`` (none for ``"-"``, a profile that is no species).
+    """
+    names = doc.get("accepted_names")
+    if names is None:
+        own = doc["scientific_name"].strip()
+        return () if own in ("", "-") else (own,)
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"{where}: accepted_names = {names!r}; give a list of scientific names (strings)")
+    out = []
+    for n in names:
+        words = n.split()
+        if not 2 <= len(words) <= 3:
+            raise ConfigError(
+                f"{where}: accepted_names entry {n!r} is not a scientific name; write 'Genus species' or "
+                "'Genus species subspecies' (no authorship)"
+            )
+        out.append(" ".join(words))
+    return tuple(out)
 
 
 def _check_classes(table: dict, where: str, key: str) -> None:

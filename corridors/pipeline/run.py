@@ -16,6 +16,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ..errors import InputError
+from ..logfile import log_to_file
 from ..parallel import Executor
 from ..scenario import Scenario
 from .outputs import input_records, write_outputs, write_report, write_run_manifest
@@ -152,37 +153,13 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
         progress = sys.stderr.isatty()
     own_executor = executor is None
     with output_folder(out, overwrite=overwrite, inputs=inputs, command="run") as tmp:
-        with _log_to(tmp / "corridors.log"), _quiet_numeric_warnings():
+        with log_to_file(tmp / "corridors.log"), _quiet_numeric_warnings():
             ex = executor or Executor(workers, scheduler, progress=progress)
             log.info("scenario %r -> %s", scenario.name, out)
             with ex if own_executor else nullcontext(ex):
                 result = _run(scenario, tmp, ex, progress)
     result.out = Path(out)
     return result
-
-
-@contextmanager
-def _log_to(path: Path):
-    """Send corridors' INFO and up to ``path`` while the block runs; console handlers keep their level."""
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(logging.DEBUG)
-    root = logging.getLogger("corridors")
-    old_level = root.level
-    console = [(h, h.level) for h in root.handlers]
-    for h, _ in console:
-        if h.level == logging.NOTSET:
-            h.setLevel(old_level or logging.WARNING)
-    root.addHandler(handler)
-    root.setLevel(min(old_level or logging.WARNING, logging.INFO))
-    try:
-        yield
-    finally:
-        root.removeHandler(handler)
-        handler.close()
-        root.setLevel(old_level)
-        for h, level in console:
-            h.setLevel(level)
 
 
 @contextmanager
