@@ -19,8 +19,9 @@ from types import MappingProxyType
 from ..errors import ConfigError
 from ._resources import list_resources, resource
 from ._scope_toml import SpeciesScope, _scope_keys, parse_scope
+from ._uncertainty_toml import FactorRange, _uncertainty_keys, parse_resistance_uncertainty
 
-__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "SpeciesScope", "species_names", "species_profile", "load_profile"]
+__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "SpeciesScope", "FactorRange", "species_names", "species_profile", "load_profile"]
 
 #: Land-cover classes of the embedded dataset: code -> name.
 LANDCOVER_CLASSES = MappingProxyType(
@@ -30,9 +31,9 @@ _CODE = {name: code for code, name in LANDCOVER_CLASSES.items()}
 
 _TOP_KEYS = {
     "name", "code", "common_name", "scientific_name", "group", "resistance",
-    "max_cost_distance", "habitat_classes", "notes", "sources", *_scope_keys(),
+    "max_cost_distance", "habitat_classes", "notes", "sources", *_scope_keys(), *_uncertainty_keys(),
 }
-_REQUIRED = _TOP_KEYS - {"notes", *_scope_keys()}
+_REQUIRED = _TOP_KEYS - {"notes", *_scope_keys(), *_uncertainty_keys()}
 _SOURCE_KEYS = {"resistance", "max_cost_distance", "habitat_classes"}
 _GROUPS = {"mammal", "bird", "generic"}
 
@@ -67,6 +68,10 @@ class SpeciesProfile:
         when the profile does not give one. Its source is ``sources["median_dispersal_m"]``.
     scope : SpeciesScope or None
         Where the species lives and which reserves are its nodes; None: every reserve.
+    resistance_uncertainty : Mapping[int, FactorRange]
+        Land-cover code -> factor range of the classes whose resistance uncertainty differs from
+        the ensemble's default (``[resistance_uncertainty]``, source in
+        ``sources["resistance_uncertainty"]``); empty when the profile gives none.
     """
 
     name: str
@@ -82,6 +87,7 @@ class SpeciesProfile:
     path: str = field(default="", compare=False)
     median_dispersal_m: float | None = None
     scope: SpeciesScope | None = None
+    resistance_uncertainty: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def resistance_table(self) -> dict[int, float]:
         """A plain ``{code: resistance}`` dict, as ``rasters.reclassify`` takes it."""
@@ -186,7 +192,7 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
     src = doc["sources"]
     if not isinstance(src, dict):
         raise ConfigError(f"{where}: [sources] must be a table")
-    _check_keys(src, _SOURCE_KEYS | set(_scope_keys()), where, "[sources]",
+    _check_keys(src, _SOURCE_KEYS | set(_scope_keys()) | set(_uncertainty_keys()), where, "[sources]",
                 "; every value needs a source or 'assumption: why'", required=_SOURCE_KEYS)
     if not isinstance(src["resistance"], dict):
         raise ConfigError(f"{where}: [sources.resistance] must give a source per class")
@@ -198,6 +204,7 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
             raise ConfigError(f"{where}: {key} must be a non-empty string (a reference or 'assumption: why')")
 
     dispersal, scope, scope_sources = parse_scope(doc, where)
+    factor_ranges, factor_sources = parse_resistance_uncertainty(doc, where, _CODE)
     return SpeciesProfile(
         name=doc["name"],
         code=doc["code"],
@@ -213,10 +220,12 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
             "max_cost_distance": src["max_cost_distance"],
             "habitat_classes": src["habitat_classes"],
             **scope_sources,
+            **factor_sources,
         }),
         path=where,
         median_dispersal_m=dispersal,
         scope=scope,
+        resistance_uncertainty=factor_ranges,
     )
 
 
