@@ -19,7 +19,8 @@ class StageResults:
     scenario : the resolved Scenario; inputs : RunInputs; resistance : Resistance; links : LinkSet;
     corridors : CorridorSet; circuits : CircuitSet; centrality : Centrality; ranking : the ranked
     link table (DataFrame, as in ranking.csv); pinch_points : PinchPoints; borders : BorderAccount;
-    gaps : Gaps; countries : the per-country table.
+    gaps : Gaps; countries : the per-country table; uncertainty : the ensemble
+    (:class:`~.uncertainty.Ensemble`; None without ``[uncertainty]``).
     """
 
     scenario: Any
@@ -34,6 +35,7 @@ class StageResults:
     borders: Any = None
     gaps: Any = None
     countries: pd.DataFrame | None = None
+    uncertainty: Any = None
 
 
 @dataclass
@@ -42,7 +44,8 @@ class RunResult:
 
     out : the output folder; ranking : the ranked link table (as in ranking.csv); gaps, unlinked,
     pinch_points : the gap tables; timings : seconds per stage; total_s : whole run;
-    files : names written in ``out``.
+    files : names written in ``out``; rank_uncertainty : the ensemble's rank table (as in
+    rank_uncertainty.csv; None without ``[uncertainty]``).
     """
 
     out: Path
@@ -53,6 +56,7 @@ class RunResult:
     timings: dict[str, float]
     total_s: float
     files: list[str] = field(default_factory=list)
+    rank_uncertainty: pd.DataFrame | None = None
 
     @classmethod
     def from_stages(cls, out: Path, r: StageResults, timings: dict[str, float], total_s: float,
@@ -61,4 +65,5 @@ class RunResult:
             return pd.DataFrame(gdf.drop(columns="geometry"))
 
         return cls(out=out, ranking=r.ranking, gaps=table(r.gaps.gaps), unlinked=table(r.gaps.unlinked),
-                   pinch_points=table(r.pinch_points.points), timings=timings, total_s=total_s, files=files)
+                   pinch_points=table(r.pinch_points.points), timings=timings, total_s=total_s, files=files,
+                   rank_uncertainty=None if r.uncertainty is None else r.uncertainty.table)

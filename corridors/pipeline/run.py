@@ -4,7 +4,8 @@
 and then the outputs (:mod:`.outputs`): inputs -> resistance -> links (cores, border reserves,
 candidate pairs, least-cost links) -> corridors -> circuits per link -> centrality -> ranking ->
 pinch points -> gaps -> outputs (GeoPackage, styles, QGIS project, COGs, CSV) -> report (resolved
-scenario, HTML) -> manifest. To add a stage: write ``stages/<name>.py``, export it from
+scenario, HTML) -> manifest; with ``[uncertainty]``, the ensemble (:mod:`.uncertainty`) runs before
+the outputs. To add a stage: write ``stages/<name>.py``, export it from
 ``stages/__init__.py``, add one line here and a field to :class:`~.results.StageResults`.
 """
 
@@ -34,6 +35,7 @@ from .stages import (
     solve_circuits,
     summarise_countries,
 )
+from .uncertainty import run_ensemble
 
 __all__ = ["run_scenario", "RunResult", "run_batch"]
 
@@ -72,15 +74,15 @@ def _prepare_out(out, overwrite: bool, inputs=()) -> Path:
 class _Steps:
     """Runs the stages one by one: logs each, times it, and moves a tqdm bar (when ``progress``)."""
 
-    COUNT = 13  # stages and output steps in :func:`_run`, for the bar's length
+    COUNT = 13  # stages and output steps in :func:`_run`, for the bar's length (+1: the ensemble)
 
-    def __init__(self, progress: bool):
+    def __init__(self, progress: bool, extra: int = 0):
         self.timer = Timer()
         self.bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=self.COUNT, desc="corridors run", unit="step", leave=False)
+            self.bar = tqdm(total=self.COUNT + extra, desc="corridors run", unit="step", leave=False)
 
     def run(self, name: str, func, *args):
         log.info("step: %s", name)
@@ -211,7 +213,7 @@ def _quiet_numeric_warnings():
 
 def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunResult:
     """The stages in order, then the outputs; ``scenario`` is resolved."""
-    steps = _Steps(progress)
+    steps = _Steps(progress, extra=scenario.uncertainty is not None)
     p, cfg = scenario.parameters, scenario.ranking
     r = StageResults(scenario)
     with steps:
@@ -228,6 +230,8 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
                               r.pinch_points, r.ranking, grid, r.inputs)
         r.gaps = steps.run("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
         r.countries = steps.run("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs)
+        if scenario.uncertainty is not None:
+            r.uncertainty = steps.run("uncertainty", run_ensemble, r, ex, progress)
         files = steps.run("outputs", write_outputs, folder, r)
         inputs = input_records(r)  # each input file hashed once, for the header and the manifest
         files += steps.run("report", write_report, folder, r, dict(steps.timings), inputs)

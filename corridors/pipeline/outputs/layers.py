@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .tables import RANKING_COLUMNS
+from .uncertainty import uncertainty_layers
 
 __all__ = ["build_layers", "links_layer", "write_vectors", "GPKG_NAME", "LAYER_GEOMETRY"]
 
@@ -16,7 +17,7 @@ GPKG_NAME = "corridors.gpkg"
 LAYER_GEOMETRY = {
     "protected_areas": "Polygon", "border_reserves": "Polygon", "borders": "Line", "links": "Line",
     "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon", "unlinked_pairs": "Line",
-    "edits": "Line",
+    "edits": "Line", "robust_corridors": "Polygon",
 }
 
 
@@ -36,6 +37,7 @@ def build_layers(r) -> dict[str, Any]:
     }
     if len(r.resistance.edits):
         layers["edits"] = r.resistance.edits
+    layers.update(uncertainty_layers(r))  # an [uncertainty] run's robust corridors
     return layers
 
 

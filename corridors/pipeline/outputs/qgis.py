@@ -14,9 +14,9 @@ from .styles import style_for_layer, write_qml
 __all__ = ["write_styles_and_project"]
 
 #: drawing order, top first
-VECTOR_ORDER = ("crossings", "pinch_points", "gaps", "links", "unlinked_pairs", "edits", "corridors", "border_reserves",
-                "protected_areas", "borders")
-RASTER_ORDER = ("current_density", "corridor_mosaic", "resistance")
+VECTOR_ORDER = ("crossings", "pinch_points", "gaps", "links", "unlinked_pairs", "edits", "robust_corridors",
+                "corridors", "border_reserves", "protected_areas", "borders")
+RASTER_ORDER = ("corridor_frequency", "current_density", "corridor_mosaic", "resistance")
 
 
 def _range(grid, *, log_scale: bool = False) -> tuple[float, float]:

@@ -150,8 +150,9 @@ def _table(df: pd.DataFrame, *, left: tuple[str, ...] = (), floatfmt: str = "{:.
 def write_report(path: Path, *, title: str, scenario: dict[str, Any], maps: dict[str, str],
                  ranking: pd.DataFrame, gaps: pd.DataFrame, unlinked: pd.DataFrame, pinch: pd.DataFrame,
                  sources: list[dict[str, str]], timings: dict[str, float], summary: dict[str, Any],
-                 tables: list[tuple[str, str, pd.DataFrame]] = ()) -> Path:
-    """Write the HTML report (atomic); ``tables``: extra sections (title, explanation, table)."""
+                 tables: list[tuple[str, str, pd.DataFrame]] = (), sections: list[str] = ()) -> Path:
+    """Write the HTML report (atomic); ``tables``: extra sections (title, explanation, table);
+    ``sections``: extra sections as ready HTML (e.g. the ensemble's), after the tables."""
     e = html.escape
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body>"]
@@ -192,6 +193,7 @@ def write_report(path: Path, *, title: str, scenario: dict[str, Any], maps: dict
         parts.append(f"<h2>{e(heading)}</h2><p class='small'>{e(note)}</p>")
         text_cols = tuple(c for c in table.columns if table[c].dtype == object)
         parts.append(_table(table, left=text_cols) if len(table) else "<p>None.</p>")
+    parts.extend(sections)
     parts.append("<h2>Data sources and licences</h2><ul>")
     for s in sources:
         parts.append("<li>" + "; ".join(f"{e(str(k))}: {e(str(v))}" for k, v in s.items()) + "</li>")
@@ -209,6 +211,7 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
     names written."""
     from .layers import links_layer
     from .rasters import output_rasters
+    from .uncertainty import uncertainty_section
 
     grids = output_rasters(r)
     links_gdf = links_layer(r)
@@ -227,13 +230,15 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
         "max cost distance (cost units)": f"{p.max_cost_distance:g}",
         "corridor width (cost units)": f"{p.corridor_width:g}",
     }
+    ensemble_html, ensemble_pngs = uncertainty_section(folder, r)  # ("", []) without [uncertainty]
     write_report(folder / "report.html", title=f"Transboundary corridors: {r.scenario.name}",
                  scenario=r.scenario.to_dict(), maps=maps, ranking=r.ranking,
                  gaps=pd.DataFrame(gaps.drop(columns="geometry")),
                  unlinked=pd.DataFrame(unlinked.drop(columns="geometry")),
                  pinch=pd.DataFrame(pinch.drop(columns="geometry")), sources=r.inputs.sources,
-                 timings=timings, summary=summary, tables=_extra_tables(r))
-    return [*maps.values(), "report.html"]
+                 timings=timings, summary=summary, tables=_extra_tables(r),
+                 sections=[ensemble_html] if ensemble_html else [])
+    return [*maps.values(), *ensemble_pngs, "report.html"]
 
 
 

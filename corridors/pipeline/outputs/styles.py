@@ -32,6 +32,7 @@ RAMP_RANK = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027"]  
 RAMP_RESIST = ["#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837"][::-1] + ["#fdae61", "#d7191c"]
 RAMP_CURRENT = ["#0d0887", "#6a00a8", "#b12a90", "#e16462", "#fca636", "#f0f921"]  # plasma
 RAMP_CORRIDOR = ["#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff"]
+RAMP_FREQUENCY = ["#ffffff", "#c7e9b4", "#41b6c4", "#225ea8", "#081d58"]  # 0 (never) -> 1 (every member)
 
 
 def _rgba(hex_colour: str, alpha: int = 255) -> str:
@@ -209,6 +210,10 @@ def style_for_layer(name: str, *, n_links: int = 1, value_range: tuple[float, fl
         return single_symbol("line", "#e41a1c", style="dot", width=0.5), dict(geometry=1)
     if name == "edits":
         return single_symbol("line", "#000000", width=1.2), dict(geometry=1)
+    if name == "robust_corridors":  # cells in corridors in >= 90 % of ensemble members
+        return single_symbol("fill", "#d7301f", alpha=60, outline="#99000d", width=0.6), dict(geometry=2)
+    if name == "corridor_frequency":  # share of ensemble members, always 0..1
+        return raster_pseudocolor(0.0, 1.0, RAMP_FREQUENCY, opacity=0.8), dict(layer_type="raster")
     if name in ("resistance", "corridor_mosaic", "current_density"):
         lo, hi = value_range if value_range is not None else (0.0, 1.0)
         ramp = {"resistance": RAMP_RESIST, "corridor_mosaic": RAMP_CORRIDOR, "current_density": RAMP_CURRENT}[name]
@@ -218,4 +223,4 @@ def style_for_layer(name: str, *, n_links: int = 1, value_range: tuple[float, fl
 
 LAYER_STYLES = ("protected_areas", "border_reserves", "new_reserves", "borders", "links", "corridors",
                 "gaps", "pinch_points", "crossings", "unlinked_pairs", "edits", "resistance", "corridor_mosaic",
-                "current_density")
+                "current_density", "robust_corridors", "corridor_frequency")
