@@ -92,8 +92,13 @@ def mirror_world(tmp_path_factory):
     return d, Scenario.from_toml(path)
 
 
-def with_uncertainty(scenario, **kw):
-    """``scenario`` with an ``[uncertainty]`` section built from ``kw``."""
+def _with_uncertainty(scenario, **kw):
     from corridors.scenario import Uncertainty
 
     return dataclasses.replace(scenario, uncertainty=Uncertainty(**kw))
+
+
+@pytest.fixture(scope="session")
+def with_uncertainty():
+    """``with_uncertainty(scenario, **kw)``: ``scenario`` with an ``[uncertainty]`` section built from ``kw``."""
+    return _with_uncertainty
