@@ -231,7 +231,7 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
         r.gaps = steps.run("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
         r.countries = steps.run("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs)
         if scenario.uncertainty is not None:
-            r.uncertainty = steps.run("uncertainty", run_ensemble, r, ex, progress)
+            r.uncertainty = steps.run("uncertainty", run_ensemble, r, ex)
         files = steps.run("outputs", write_outputs, folder, r)
         inputs = input_records(r)  # each input file hashed once, for the header and the manifest
         files += steps.run("report", write_report, folder, r, dict(steps.timings), inputs)

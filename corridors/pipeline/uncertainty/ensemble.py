@@ -40,7 +40,7 @@ class Ensemble:
     robust: Any
 
 
-def run_ensemble(r, executor, progress: bool = False) -> Ensemble | None:
+def run_ensemble(r, executor) -> Ensemble | None:
     """Run the scenario's ``[uncertainty]`` ensemble after the deterministic stages.
 
     Parameters
@@ -49,9 +49,8 @@ def run_ensemble(r, executor, progress: bool = False) -> Ensemble | None:
         The run so far (inputs, resistance, ranking at least); its scenario is resolved.
     executor : Executor
         Members are its tasks (one per member; ``--workers`` / ``--scheduler`` spread them over
-        processes); a member's own fan-outs run serially inside it.
-    progress : bool
-        Unused here: the executor's progress bar counts the members when it shows bars.
+        processes); a member's own fan-outs run serially inside it. When the executor shows
+        progress bars, its bar counts the members.
 
     Returns
     -------

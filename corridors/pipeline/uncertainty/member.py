@@ -34,6 +34,10 @@ __all__ = ["MemberResult", "resistance_stages", "run_member", "portable_inputs"]
 
 log = logging.getLogger(__name__)
 
+#: how the links stage's error for "no link within max_cost_distance" begins (an outcome of a
+#: member with high resistances or a short dispersal limit, not a failure)
+NO_VIABLE_LINK = "no viable link"
+
 
 @dataclass
 class MemberResult:
@@ -101,9 +105,9 @@ def run_member(draw: MemberDraw, *, inputs, scenario, threads: int = 1) -> Membe
     ``threads``: threads of the member's own serial executor for the stages' fan-outs (1 on a
     dask worker, whose process is the unit of parallelism); results do not depend on it.
 
-    A member whose perturbed resistances leave no viable link (the links stage's InputError) is
-    kept with no links and the error's message as its ``note``; the summary counts every link
-    as not viable in it.
+    A member whose perturbed resistances leave no viable link (the links stage's InputError that
+    starts with :data:`NO_VIABLE_LINK`) is kept with no links and the error's message as its
+    ``note``; the summary counts every link as not viable in it. Every other error is raised.
     """
     inputs_m = dataclasses.replace(inputs, table=member_table(inputs.table, draw))
     scenario_m = member_scenario(scenario, draw)
@@ -111,6 +115,8 @@ def run_member(draw: MemberDraw, *, inputs, scenario, threads: int = 1) -> Membe
         try:
             r = resistance_stages(inputs_m, scenario_m, ex)
         except InputError as exc:
+            if type(exc) is not InputError or not str(exc).startswith(NO_VIABLE_LINK):
+                raise  # anything else is an error of the run, not an outcome of the member
             log.warning("ensemble member %d has no viable link: %s", draw.member, exc)
             empty = pd.DataFrame({"From_PA": pd.Series([], dtype=str), "To_PA": pd.Series([], dtype=str),
                                   "Rank": pd.Series([], dtype=np.int64)})

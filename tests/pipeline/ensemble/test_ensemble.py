@@ -184,3 +184,19 @@ def test_member_without_viable_links_is_kept(mirror_world, with_uncertainty):
     assert (ens.table["P_viable"] == 0.0).all() and (ens.table["P_top10"] == 0.0).all()
     assert (ens.members["N_Viable"] == 0).all() and ens.members["Note"].str.contains("max_cost_distance").all()
     assert int(ens.counts.sum()) == 0 and len(ens.robust) == 0
+
+
+def test_other_member_errors_are_raised(mirror_world, with_uncertainty, monkeypatch):
+    """Only 'no viable link' is an outcome of a member; any other error stops the run."""
+    from corridors.errors import ConfigError, InputError
+    from corridors.pipeline.uncertainty import member
+
+    sc, inputs, _ = _mirror_stages(mirror_world, with_uncertainty, members=1)
+    draw = _unit_draw(inputs.table)
+    for exc in (InputError("Eff_Resist is not finite for links [3]"), ConfigError("no viable link, but a config error")):
+        def fail(*a, exc=exc, **kw):
+            raise exc
+
+        monkeypatch.setattr(member, "resistance_stages", fail)
+        with pytest.raises(type(exc), match=str(exc)[:12]):
+            member.run_member(draw, inputs=inputs, scenario=sc)
