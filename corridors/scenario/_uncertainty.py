@@ -32,8 +32,10 @@ from ._checks import Check, FieldError, Validated
 
 __all__ = ["ClassFactors", "Uncertainty", "DISTRIBUTIONS", "parse_transform"]
 
-#: shape parameters c of the negative-exponential transforms of Keeley et al. (2016, Landscape
-#: Ecology 31:2151-2162; after Trainor et al. 2013): 0.25 (nearly linear) to 32
+#: shape parameters c of the negative-exponential suitability-to-resistance curves of Keeley,
+#: Beier & Gagnon (2016, Landscape Ecology 31:2151-2162), after Trainor et al. (2013): 0.25 (nearly
+#: linear) to 32, as listed by Keeley et al. (2017, doi:10.1016/j.landurbplan.2017.01.007); only
+#: used in messages (any c > 0 is accepted)
 KEELEY_SHAPES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 
 
@@ -122,7 +124,8 @@ class Uncertainty(Validated):
                    "and i only)", minimum=0)
     distribution: str = _f("loguniform", "choice", "how each class's factor is drawn between low and high "
                            "('loguniform': uniform in log(factor))", choices=DISTRIBUTIONS)
-    factor_low: float = _f(0.5, "float", "smallest resistance factor of every class without its own range",
+    factor_low: float = _f(0.5, "float", "smallest resistance factor of every class without its own range "
+                           "(default x0.5-2: an assumption, a factor of two either way)",
                            minimum=0.0, exclusive_min=True)
     factor_high: float = _f(2.0, "float", "largest resistance factor of every class without its own range",
                             minimum=0.0, exclusive_min=True)
