@@ -165,6 +165,8 @@ def run_child(cmd: list[str], *, env: dict | None = None, timeout: float | None 
         out, err = fout.read(), ferr.read()
     return {"returncode": proc.returncode, "timed_out": killed.is_set(), "wall_s": wall,
             "peak_rss_bytes": usage.ru_maxrss * 1024,  # Linux reports KiB
+            # user + system CPU of the child and every descendant it waited for (dask workers too)
+            "cpu_s": usage.ru_utime + usage.ru_stime,
             "stdout": out, "stderr": err}
 
 

@@ -24,6 +24,9 @@ imports or compiles leaks into the next one):
                  top 10 links at five radii on the default grid (benchmarks/bench_barrier.py).
 ``graphs``       dPC (PC node importance) for 1,000 reserves vs plain scipy and networkx removal
                  loops on the same pruned graph; two threads (benchmarks/bench_graphs.py).
+``ensemble``     a resistance-uncertainty ensemble of the default scenario (100 members full, 20
+                 quick) with ``--workers 2``, beside as many independent default runs extrapolated
+                 from a few timed ones (benchmarks/bench_ensemble.py).
 
 Every time is the median of ``--repeats`` runs with min-max; ratios are peer median / our
 median ("x faster"). Numba compilation is excluded: each section compiles (or loads its cache)
@@ -48,10 +51,10 @@ sys.path.insert(0, str(HERE))
 import _common  # noqa: E402
 from _common import fmt_ratio, fmt_spread, ratio, spread  # noqa: E402
 
-SECTIONS = ("cost", "circuit", "nea", "conformance", "big", "barrier", "graphs")
+SECTIONS = ("cost", "circuit", "nea", "conformance", "big", "barrier", "graphs", "ensemble")
 
 #: Threads each section may use (environment of its interpreter).
-THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2, "barrier": 1, "graphs": 2}
+THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2, "barrier": 1, "graphs": 2, "ensemble": 2}
 
 #: Sizes and repeats per mode. Full: up to 8000^2 for cost distance, 2000^2 for circuits.
 PLAN = {
@@ -63,6 +66,7 @@ PLAN = {
         "barrier": {"size": 30, "repeats": 3},
         "graphs": {"sizes": [1000], "repeats": 3, "peer_nodes": 20, "nx_nodes": 1,
                    "links": False},
+        "ensemble": {"members": 20, "runs": 2},
     },
     "full": {
         "cost": {"sizes": [1000, 2000, 4000, 8000], "repeats": 5, "scipy_max": 2000},
@@ -73,6 +77,7 @@ PLAN = {
         "barrier": {"size": 50, "repeats": 5},
         "graphs": {"sizes": [1000, 2000], "repeats": 3, "peer_nodes": 50, "nx_nodes": 2,
                    "links": True},
+        "ensemble": {"members": 100, "runs": 3},
     },
 }
 
@@ -355,8 +360,14 @@ def section_barrier(plan: dict, repeats: int | None) -> dict:
     return out
 
 
-RUNNERS = {"cost": section_cost, "circuit": section_circuit, "nea": section_nea,
-           "conformance": section_conformance, "big": section_big, "barrier": section_barrier}
+def section_ensemble(plan: dict, repeats: int | None) -> dict:
+    import bench_ensemble
+
+    out = bench_ensemble.run(plan["members"], workers=2, runs=repeats or plan["runs"])
+    out["threads"] = THREADS["ensemble"]
+    return out
+
+
 def section_graphs(plan: dict, repeats: int | None) -> dict:
     """dPC for 1,000 (and 2,000) nodes: corridors vs plain scipy / networkx removal loops."""
     import bench_graphs
@@ -380,7 +391,7 @@ def section_graphs(plan: dict, repeats: int | None) -> dict:
 
 RUNNERS = {"cost": section_cost, "circuit": section_circuit, "nea": section_nea,
            "conformance": section_conformance, "big": section_big, "barrier": section_barrier,
-           "graphs": section_graphs}
+           "graphs": section_graphs, "ensemble": section_ensemble}
 
 
 # ====================================================================================== goals
@@ -455,6 +466,13 @@ def goals(results: dict) -> list[dict]:
         "—" if s is None else f"{s:.1f} s, {r['edges_per_node']:.1f} links per node, "
         f"{r['ratio_vs_scipy']:.0f}x faster than plain scipy", None if s is None else s < 60,
         "graphs")
+    ens = results.get("ensemble") or {}
+    full = "ensemble_wall_s" in ens and ens["members"] >= 100  # quick mode runs fewer: not the goal
+    add("100-member ensemble of the default scenario under 5 minutes on two cores",
+        "—" if "ensemble_wall_s" not in ens else
+        f"{ens['members']} members: {ens['ensemble_wall_s']:.0f} s wall ({ens['ratio']:.1f}x faster than as many "
+        f"independent runs), CPU / 2 = {ens.get('two_free_cores_s', float('nan')):.0f} s",
+        ens["goal_met"] if full else None, "ensemble")
     return out
 
 
@@ -628,6 +646,12 @@ def _md_big(sec):
     import bench_big
 
     return bench_big.to_markdown(sec).splitlines() + [""]
+
+
+def _md_ensemble(sec):
+    import bench_ensemble
+
+    return bench_ensemble.to_markdown(sec).splitlines() + [""]
 
 
 # ======================================================================================= main

@@ -27,6 +27,7 @@ __all__ = [
     "OutputExistsError",
     "UnsafeOutputError",
     "OutputLockedError",
+    "NoViableLinkError",
 ]
 
 
@@ -36,3 +37,8 @@ class ConfigError(InputError):
 
 class SolverError(CorridorsError, RuntimeError):
     """A numerical solver failed or would not fit in memory."""
+
+
+class NoViableLinkError(InputError):
+    """No candidate pair has a least-cost link within the dispersal limit (an outcome of the
+    data, e.g. of an ensemble member with high resistances, as much as an input problem)."""

@@ -62,4 +62,8 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
         for rec in top.itertuples(index=False):
             click.echo(f"  {rec.Rank:>3}  {rec.From_PA}-{rec.To_PA}  {rec.From_Name} ({rec.From_ISO3}) - "
                        f"{rec.To_Name} ({rec.To_ISO3})  score {rec.Score:.3f}")
+        if result.rank_uncertainty is not None:
+            certain = int((result.rank_uncertainty["P_top10"] == 1.0).sum())
+            click.echo(f"uncertainty ensemble: {certain} links in the top 10 of every member "
+                       f"(rank_uncertainty.csv, corridor_frequency.tif)")
         click.echo(f"wrote {out}")

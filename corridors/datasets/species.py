@@ -19,8 +19,9 @@ from types import MappingProxyType
 from ..errors import ConfigError
 from ._resources import list_resources, resource
 from ._scope_toml import SpeciesScope, _scope_keys, parse_scope
+from ._uncertainty_toml import FactorRange, _uncertainty_keys, parse_resistance_uncertainty
 
-__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "SpeciesScope", "FlywayRange", "species_names",
+__all__ = ["LANDCOVER_CLASSES", "SpeciesProfile", "SpeciesScope", "FlywayRange", "FactorRange", "species_names",
            "species_profile", "load_profile"]
 
 #: Land-cover classes of the embedded dataset: code -> name.
@@ -32,8 +33,9 @@ _CODE = {name: code for code, name in LANDCOVER_CLASSES.items()}
 _TOP_KEYS = {
     "name", "code", "common_name", "scientific_name", "group", "resistance",
     "max_cost_distance", "habitat_classes", "notes", "sources", "flyway", "accepted_names", *_scope_keys(),
+    *_uncertainty_keys(),
 }
-_REQUIRED = _TOP_KEYS - {"notes", "flyway", "accepted_names", *_scope_keys()}
+_REQUIRED = _TOP_KEYS - {"notes", "flyway", "accepted_names", *_scope_keys(), *_uncertainty_keys()}
 _SOURCE_KEYS = {"resistance", "max_cost_distance", "habitat_classes"}
 _GROUPS = {"mammal", "bird", "generic"}
 
@@ -74,6 +76,10 @@ class SpeciesProfile:
         Scientific names that field records of this species may carry (``accepted_names`` in
         the file; default: ``scientific_name`` unless it is ``"-"``). Matched at species level
         by :func:`corridors.evidence.match_species`.
+    resistance_uncertainty : Mapping[int, FactorRange]
+        Land-cover code -> factor range of the classes whose resistance uncertainty differs from
+        the ensemble's default (``[resistance_uncertainty]``, source in
+        ``sources["resistance_uncertainty"]``); empty when the profile gives none.
     """
 
     name: str
@@ -91,6 +97,7 @@ class SpeciesProfile:
     scope: SpeciesScope | None = None
     flyway: "FlywayRange | None" = None
     accepted_names: tuple[str, ...] = ()
+    resistance_uncertainty: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def resistance_table(self) -> dict[int, float]:
         """A plain ``{code: resistance}`` dict, as ``rasters.reclassify`` takes it."""
@@ -195,7 +202,7 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
     src = doc["sources"]
     if not isinstance(src, dict):
         raise ConfigError(f"{where}: [sources] must be a table")
-    _check_keys(src, _SOURCE_KEYS | {"flyway"} | set(_scope_keys()), where, "[sources]",
+    _check_keys(src, _SOURCE_KEYS | {"flyway"} | set(_scope_keys()) | set(_uncertainty_keys()), where, "[sources]",
                 "; every value needs a source or 'assumption: why'", required=_SOURCE_KEYS)
     if not isinstance(src["resistance"], dict):
         raise ConfigError(f"{where}: [sources.resistance] must give a source per class")
@@ -207,6 +214,7 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
             raise ConfigError(f"{where}: {key} must be a non-empty string (a reference or 'assumption: why')")
 
     dispersal, scope, scope_sources = parse_scope(doc, where)
+    factor_ranges, factor_sources = parse_resistance_uncertainty(doc, where, _CODE)
     return SpeciesProfile(
         name=doc["name"],
         code=doc["code"],
@@ -222,12 +230,14 @@ def _parse(text: str, where: str, stem: str) -> SpeciesProfile:
             "max_cost_distance": src["max_cost_distance"],
             "habitat_classes": src["habitat_classes"],
             **scope_sources,
+            **factor_sources,
         }),
         path=where,
         median_dispersal_m=dispersal,
         scope=scope,
         flyway=_parse_flyway(doc, where),
         accepted_names=_accepted_names(doc, where),
+        resistance_uncertainty=factor_ranges,
     )
 
 

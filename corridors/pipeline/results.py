@@ -20,7 +20,8 @@ class StageResults:
     links : LinkSet; corridors : CorridorSet; circuits : CircuitSet; adjoining : Adjoining;
     connectivity : Connectivity; pressure : per-link pressure table; ranking : the ranked
     transboundary links (DataFrame, as in ranking.csv); domestic : the domestic links; pinch_points : PinchPoints; borders : BorderAccount;
-    gaps : Gaps; countries : the per-country table.
+    gaps : Gaps; countries : the per-country table; uncertainty : the ensemble
+    (:class:`~.uncertainty.Ensemble`; None without ``[uncertainty]``).
     """
 
     scenario: Any
@@ -39,6 +40,7 @@ class StageResults:
     borders: Any = None
     gaps: Any = None
     countries: pd.DataFrame | None = None
+    uncertainty: Any = None
 
 
 @dataclass
@@ -47,7 +49,8 @@ class RunResult:
 
     out : the output folder; ranking : the ranked link table (as in ranking.csv); gaps, unlinked,
     pinch_points : the gap tables; timings : seconds per stage; total_s : whole run;
-    files : names written in ``out``.
+    files : names written in ``out``; rank_uncertainty : the ensemble's rank table (as in
+    rank_uncertainty.csv; None without ``[uncertainty]``).
     """
 
     out: Path
@@ -58,6 +61,7 @@ class RunResult:
     timings: dict[str, float]
     total_s: float
     files: list[str] = field(default_factory=list)
+    rank_uncertainty: pd.DataFrame | None = None
 
     @classmethod
     def from_stages(cls, out: Path, r: StageResults, timings: dict[str, float], total_s: float,
@@ -66,4 +70,5 @@ class RunResult:
             return pd.DataFrame(gdf.drop(columns="geometry"))
 
         return cls(out=out, ranking=r.ranking, gaps=table(r.gaps.gaps), unlinked=table(r.gaps.unlinked),
-                   pinch_points=table(r.pinch_points.points), timings=timings, total_s=total_s, files=files)
+                   pinch_points=table(r.pinch_points.points), timings=timings, total_s=total_s, files=files,
+                   rank_uncertainty=None if r.uncertainty is None else r.uncertainty.table)

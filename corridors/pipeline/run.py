@@ -4,7 +4,8 @@
 and then the outputs (:mod:`.outputs`): inputs -> resistance -> links (cores, border reserves,
 candidate pairs, least-cost links) -> corridors -> circuits per link -> centrality -> ranking ->
 pinch points -> gaps -> outputs (GeoPackage, styles, QGIS project, COGs, CSV) -> report (resolved
-scenario, HTML) -> manifest. To add a stage: write ``stages/<name>.py``, export it from
+scenario, HTML) -> manifest; with ``[uncertainty]``, the ensemble (:mod:`.uncertainty`) runs before
+the outputs. To add a stage: write ``stages/<name>.py``, export it from
 ``stages/__init__.py``, add one line here and a field to :class:`~.results.StageResults`.
 """
 
@@ -21,24 +22,17 @@ from ..parallel import Executor
 from ..scenario import Scenario
 from .outputs import input_records, write_outputs, write_report, write_run_manifest
 from .outputs.manifest import Timer
+from .chain import resistance_chain
 from .results import RunResult, StageResults
 from .stages import (
     account_borders,
-    assess_adjoining,
-    build_corridors,
-    build_nodes,
-    build_resistance,
-    corridor_pressure,
     domestic_links,
     find_gaps,
-    find_links,
     find_pinch_points,
     load_inputs,
-    network_connectivity,
-    rank_corridors,
-    solve_circuits,
     summarise_countries,
 )
+from .uncertainty import run_ensemble
 
 __all__ = ["run_scenario", "RunResult", "run_batch"]
 
@@ -77,15 +71,15 @@ def _prepare_out(out, overwrite: bool, inputs=()) -> Path:
 class _Steps:
     """Runs the stages one by one: logs each, times it, and moves a tqdm bar (when ``progress``)."""
 
-    COUNT = 17  # stages and output steps in :func:`_run`, for the bar's length
+    COUNT = 17  # stages and output steps in :func:`_run`, for the bar's length (+1: the ensemble)
 
-    def __init__(self, progress: bool):
+    def __init__(self, progress: bool, extra: int = 0):
         self.timer = Timer()
         self.bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=self.COUNT, desc="corridors run", unit="step", leave=False)
+            self.bar = tqdm(total=self.COUNT + extra, desc="corridors run", unit="step", leave=False)
 
     def run(self, name: str, func, *args):
         log.info("step: %s", name)
@@ -192,29 +186,23 @@ def _quiet_numeric_warnings():
 
 def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunResult:
     """The stages in order, then the outputs; ``scenario`` is resolved."""
-    steps = _Steps(progress)
-    p, cfg = scenario.parameters, scenario.ranking
+    steps = _Steps(progress, extra=scenario.uncertainty is not None)
+    cfg = scenario.ranking
     r = StageResults(scenario)
     with steps:
         r.inputs = steps.run("inputs", load_inputs, scenario)
-        r.resistance = steps.run("resistance", build_resistance, r.inputs, scenario.edits)
+        resistance_chain(r, ex, steps.run)  # resistance, nodes, links, ..., ranking
         grid = r.resistance.grid
-        r.nodes = steps.run("nodes", build_nodes, r.inputs, p)
-        r.links = steps.run("links", find_links, grid, r.nodes, r.inputs.borders, p, ex)
-        r.corridors = steps.run("corridors", build_corridors, r.links, grid, p.corridor_width, r.inputs.pas)
-        r.circuits = steps.run("circuits", solve_circuits, grid, r.corridors, p.graph, ex)
-        r.adjoining = steps.run("adjoining", assess_adjoining, r.links, grid, p)
-        r.connectivity = steps.run("connectivity", network_connectivity, r.links, r.circuits, r.inputs)
-        r.pressure = steps.run("pressure", corridor_pressure, r.corridors, r.inputs, cfg)
-        stage_args = (r.links, r.corridors, r.circuits, r.connectivity, r.pressure)
-        r.ranking = steps.run("ranking", rank_corridors, *stage_args, scenario)
-        r.domestic = steps.run("domestic", domestic_links, *stage_args)
+        r.domestic = steps.run("domestic", domestic_links, r.links, r.corridors, r.circuits, r.connectivity,
+                               r.pressure)
         r.pinch_points = steps.run("pinch_points", find_pinch_points, r.circuits, r.corridors, r.ranking, grid, cfg)
         r.borders = steps.run("border_accounting", account_borders, r.links, r.corridors, r.circuits,
                               r.pinch_points, r.ranking, grid, r.inputs)
         r.gaps = steps.run("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
         r.countries = steps.run("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs,
                                 r.links, scenario)
+        if scenario.uncertainty is not None:
+            r.uncertainty = steps.run("uncertainty", run_ensemble, r, ex)
         files = steps.run("outputs", write_outputs, folder, r)
         inputs = input_records(r)  # each input file hashed once, for the header and the manifest
         files += steps.run("report", write_report, folder, r, dict(steps.timings), inputs)

@@ -19,6 +19,7 @@ from ._schema import (
     Species,
 )
 from ._scenario import Edit, Scenario
+from ._uncertainty import ClassFactors, Uncertainty
 
 __all__ = [
     "Scenario",
@@ -35,4 +36,6 @@ __all__ = [
     "ReserveEdit",
     "BorderFenceEdit",
     "CrossingEdit",
+    "Uncertainty",
+    "ClassFactors",
 ]

@@ -23,7 +23,7 @@ class Check:
     """How one scenario key is validated.
 
     kind : 'float' | 'int' | 'str' | 'bool' | 'path' | 'choice' | 'wkt' | 'crs' | 'table' | 'tables'
-        | 'pairs' | 'codes' | 'ints' | 'bbox' | 'resistance'
+        | 'pairs' | 'codes' | 'ints' | 'bbox' | 'resistance' | 'strings'
     """
 
     kind: str
@@ -55,6 +55,7 @@ class Check:
             "ints": "a list of whole numbers such as [3, 4]",
             "bbox": "[west, south, east, north] in degrees of longitude/latitude",
             "resistance": "a number > 0 or 'barrier'",
+            "strings": "a non-empty list of strings",
         }.get(self.kind, self.kind)
 
 
@@ -194,6 +195,11 @@ def check_value(value: Any, check: Check, key: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             raise FieldError(key, f"got {value!r}; expected {check.describe()}")
         return float(value)
+    if kind == "strings":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not items or not all(isinstance(v, str) for v in items):
+            raise FieldError(key, f"got {value!r}; expected {check.describe()}")
+        return tuple(items)
     if kind in ("table", "tables"):
         return value  # nested sections validate themselves
     raise AssertionError(f"unhandled check kind {kind}")  # pragma: no cover - schema bug

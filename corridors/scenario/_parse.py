@@ -15,11 +15,12 @@ from typing import Any
 from ..errors import ConfigError
 from ._checks import FieldError, suggest
 from ._schema import EDIT_TYPES, BorderFenceEdit, ExtraLayer, RankingWeights
+from ._uncertainty import ClassFactors
 
 __all__ = ["build", "build_edit", "ParseContext"]
 
-#: nested tables: field kind -> the dataclass of its entries
-_NESTED = {"table": RankingWeights, "tables": ExtraLayer}
+#: nested tables: field name -> the dataclass of its entries (kind 'table' or 'tables')
+_NESTED = {"weights": RankingWeights, "layers": ExtraLayer, "classes": ClassFactors}
 
 
 class ParseContext:
@@ -70,11 +71,11 @@ def build(cls: type, data: Any, prefix: str, ctx: ParseContext):
         key = f"{prefix}.{name}" if prefix else name
         kind = flds[name].metadata["check"].kind
         if kind == "table":
-            value = build(_NESTED[kind], value, key, ctx)
+            value = build(_NESTED[name], value, key, ctx)
         elif kind == "tables":
             if not isinstance(value, list):
                 raise ctx.error(key, f"expected an array of tables ([[{key}]])")
-            value = tuple(build(_NESTED[kind], item, f"{key}[{i}]", ctx) for i, item in enumerate(value))
+            value = tuple(build(_NESTED[name], item, f"{key}[{i}]", ctx) for i, item in enumerate(value))
         elif kind == "path":
             value = _path(value, key, ctx)
         kwargs[name] = value

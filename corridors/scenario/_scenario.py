@@ -24,6 +24,7 @@ from ._schema import (
     ReserveEdit,
     Species,
 )
+from ._uncertainty import Uncertainty
 
 __all__ = ["Scenario", "Edit"]
 
@@ -35,13 +36,17 @@ _SECTIONS = {
     "parameters": Parameters,
     "ranking": Ranking,
     "outputs": Outputs,
+    "uncertainty": Uncertainty,
 }
+#: sections that may be absent (None): the run then skips what they configure
+_OPTIONAL = {"uncertainty"}
 _TOP_KEYS = ["name", "description", *_SECTIONS, "edits"]
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A corridor analysis: inputs, species profile, parameters, ranking weights, outputs, edits.
+    """A corridor analysis: inputs, species profile, parameters, ranking weights, outputs, edits,
+    and optionally a resistance-uncertainty ensemble (``uncertainty``; None: a deterministic run).
 
     Build it from a TOML file (:meth:`from_toml`), a mapping (:meth:`from_dict`) or take the
     embedded North-East Asia default (:meth:`default`); derive variants with
@@ -65,6 +70,7 @@ class Scenario:
     outputs: Outputs = field(default_factory=Outputs)
     edits: tuple[Edit, ...] = ()
     source: Path | None = field(default=None, compare=False)
+    uncertainty: Uncertainty | None = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -133,7 +139,7 @@ class Scenario:
             if not isinstance(getattr(self, key), str):
                 raise FieldError(key, f"got {getattr(self, key)!r}; expected a string")
         for key, sec_cls in _SECTIONS.items():
-            if not isinstance(getattr(self, key), sec_cls):
+            if not isinstance(getattr(self, key), sec_cls) and not (key in _OPTIONAL and getattr(self, key) is None):
                 raise FieldError(key, f"got {getattr(self, key)!r}; expected a {sec_cls.__name__}")
         object.__setattr__(self, "edits", tuple(self.edits))
         for i, e in enumerate(self.edits):
@@ -187,7 +193,8 @@ class Scenario:
 
         data: dict[str, Any] = {"name": self.name, "description": self.description}
         for key in _SECTIONS:
-            data[key] = table(getattr(self, key))
+            if getattr(self, key) is not None:
+                data[key] = table(getattr(self, key))
         if not data["inputs"]["layers"]:
             del data["inputs"]["layers"]
         if self.edits:

@@ -15,6 +15,7 @@ from .rasters import output_rasters, write_rasters
 from .report import write_run_report
 from ..stages.ranking import score_closeness
 from .tables import DOMESTIC_COLUMNS, RANKING_COLUMNS, write_ranking, write_table
+from .uncertainty import write_uncertainty_tables
 
 __all__ = ["write_outputs", "write_report", "write_run_manifest", "RANKING_COLUMNS"]
 
@@ -32,6 +33,7 @@ def write_outputs(folder: Path, r) -> list[str]:
     write_table(folder / "link_countries.csv", r.borders.by_country)
     write_table(folder / "countries.csv", r.countries)
     files += ["ranking.csv", "domestic_links.csv", "adjoining.csv", "link_countries.csv", "countries.csv"]
+    files += write_uncertainty_tables(folder, r)  # an [uncertainty] run's rank_uncertainty.csv
     grids = output_rasters(r) if out.cogs else {}
     files += write_rasters(folder, grids)
     grid = r.resistance.grid

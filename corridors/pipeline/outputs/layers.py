@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .tables import DOMESTIC_COLUMNS, RANKING_COLUMNS
+from .uncertainty import uncertainty_layers
 
 __all__ = ["build_layers", "build_context_layers", "links_layer", "write_vectors", "write_context",
            "GPKG_NAME", "CONTEXT_GPKG", "CONTEXT_CLASSES", "LAYER_GEOMETRY"]
@@ -23,7 +24,7 @@ LAYER_GEOMETRY = {
     "protected_areas": "Polygon", "nodes": "Polygon", "border_reserves": "Polygon", "borders": "Line",
     "links": "Line", "domestic_links": "Line", "adjoining": "Line", "country_summary": "Polygon",
     "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon",
-    "unlinked_pairs": "Line", "edits": "Line", "countries": "Polygon", "water": "Polygon",
+    "unlinked_pairs": "Line", "edits": "Line", "countries": "Polygon", "water": "Polygon", "robust_corridors": "Polygon",
 }
 
 
@@ -46,6 +47,7 @@ def build_layers(r) -> dict[str, Any]:
     }
     if len(r.resistance.edits):
         layers["edits"] = r.resistance.edits
+    layers.update(uncertainty_layers(r))  # an [uncertainty] run's robust corridors
     return layers
 
 

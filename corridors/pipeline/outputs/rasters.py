@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .uncertainty import uncertainty_rasters
+
 __all__ = ["output_rasters", "write_rasters"]
 
 
 def output_rasters(r) -> dict[str, Any]:
     """``{file stem: Grid}`` of the rasters a run writes (:class:`~..results.StageResults` ``r``)."""
     return {"resistance": r.resistance.grid, "corridor_mosaic": r.corridors.mosaic,
-            "current_density": r.pinch_points.current}
+            "current_density": r.pinch_points.current, **uncertainty_rasters(r)}
 
 
 def write_rasters(folder: Path, rasters_out: dict[str, Any]) -> list[str]:

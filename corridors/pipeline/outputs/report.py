@@ -279,8 +279,9 @@ def _script_json(data: dict) -> str:
 
 
 def report_html(data: dict, *, title: str, description: str, summary: dict[str, Any], sources: list[dict],
-                timings: dict[str, float], maps: dict[str, str]) -> str:
-    """The text of the self-contained report page."""
+                timings: dict[str, float], maps: dict[str, str], sections: tuple[str, ...] = ()) -> str:
+    """The text of the self-contained report page; ``sections``: extra sections as ready HTML
+    (their images inline), placed before the sources."""
     e = html.escape
     p = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
          f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(title)}</title>",
@@ -322,6 +323,7 @@ def report_html(data: dict, *, title: str, description: str, summary: dict[str, 
     if maps:
         p.append("<h2>Maps for print</h2><ul>" + "".join(
             f"<li><a href='{e(f)}'>{e(f)}</a></li>" for f in maps.values()) + "</ul>")
+    p.extend(sections)
     p.append("<h2>Data sources and licences</h2><ul>")
     for s in sources:
         p.append("<li>" + "; ".join(f"{e(str(k))}: {e(str(v))}" for k, v in s.items()) + "</li>")
@@ -514,11 +516,17 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
         "max cost distance (cost units)": f"{p.max_cost_distance:g}",
         "corridor width (cost units)": f"{p.corridor_width:g}",
     }
+    from .uncertainty import uncertainty_section
+
+    extra, pngs = uncertainty_section(folder, r)  # ("", []) without [uncertainty]
+    for png in pngs:  # the page stays self-contained: its images inline
+        uri = "data:image/png;base64," + base64.b64encode((folder / png).read_bytes()).decode("ascii")
+        extra = extra.replace(f"src='{png}'", f"src='{uri}'")
     text = report_html(data, title=f"Transboundary corridors: {r.scenario.name}",
                        description=r.scenario.description, summary=summary, sources=r.inputs.sources,
-                       timings=timings, maps=maps)
+                       timings=timings, maps=maps, sections=(extra,) if extra else ())
     atomic_write_text(folder / "report.html", text)
-    return [*maps.values(), "report.html"]
+    return [*maps.values(), *pngs, "report.html"]
 
 
 

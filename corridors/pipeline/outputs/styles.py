@@ -40,6 +40,7 @@ RAMP_RANK = ("#006d2c", "#41ab5d", "#bdb000", "#fd8d3c", "#e31a1c", "#99000d")  
 RAMP_RESIST = ("#fbf8f1", "#efe6d4", "#ddd0b5", "#c8b594", "#ad9675", "#8c7656", "#5c4a32")  # easy (light) -> hard
 RAMP_CURRENT = ("#0d0887", "#6a00a8", "#b12a90", "#e16462", "#fca636", "#f0f921")  # plasma
 RAMP_CORRIDOR = ("#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff")  # least-cost path = dark
+RAMP_FREQUENCY = ("#ffffff", "#c7e9b4", "#41b6c4", "#225ea8", "#081d58")  # 0 (never) -> 1 (every member)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,9 @@ LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
                          description="roads, fences and areas the scenario burnt into the resistance"),
     "gaps": VectorStyle("Gaps (unprotected corridor stretches)", "fill", "#e41a1c", alpha=140, outline="#99000d",
                         width=0.3, description="parts of the top corridors outside every reserve"),
+    "robust_corridors": VectorStyle("Robust corridors (uncertainty ensemble)", "fill", "#225ea8", alpha=80,
+                                    outline="#081d58", width=0.5,
+                                    description="cells in corridors in at least the robust share of the ensemble's members"),
     "corridors": VectorStyle("Corridors by rank", "fill", "#1a9850", alpha=110, width=0.2, by_rank=True,
                              description="least-cost corridors (cells within the corridor width of the path)"),
     "new_reserves": VectorStyle("New reserves (scenario)", "fill", "#984ea3", alpha=150, outline="#54278f",
@@ -131,6 +135,9 @@ LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
                                    description="per-country gaps, corridor shares, ProtConn and shared links (countries.csv)"),
     "countries": VectorStyle("Countries", "fill", "#ffffff", alpha=0, outline="#8c8c8c", width=0.25, label="iso3",
                              description="country polygons (context)", legend=False),
+    "corridor_frequency": RasterStyle("Corridor frequency (uncertainty ensemble)", "share of members", RAMP_FREQUENCY,
+                                      opacity=0.8, visible=False,
+                                      description="share of the ensemble's members in which the cell lies in a corridor"),
     "current_density": RasterStyle("Current density (max over links)", "A per cell", RAMP_CURRENT, scale="log",
                                    opacity=0.85, description="circuit current density inside the corridors"),
     "corridor_mosaic": RasterStyle("Corridor mosaic (normalised cost distance)", "cost units", RAMP_CORRIDOR,

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
+from ...errors import InputError, NoViableLinkError
 
 __all__ = ["LinkSet", "find_links", "candidate_pairs", "unlinked_pairs"]
 
@@ -117,7 +117,7 @@ def find_links(resistance, nodes, borders, params, executor=None) -> LinkSet:
     links["Link_Info"] = np.where(links["From_ISO3"] != links["To_ISO3"], "transboundary", "domestic")
     reasons.update(_drop_reasons(net.dropped, pa_of))
     if not (links["Link_Info"] == "transboundary").any():
-        raise InputError(
+        raise NoViableLinkError(
             f"no viable transboundary link among {int((usable['kind'] == 'transboundary').sum())} candidate "
             f"pairs (max_cost_distance {params.max_cost_distance:g}); raise parameters.max_cost_distance or "
             "check the resistance table"
