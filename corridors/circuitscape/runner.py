@@ -67,6 +67,7 @@ class RunSummary:
     seconds: float = 0.0
     counts: dict = field(default_factory=dict)
     result: object = field(default=None, repr=False)
+    write_seconds: float = 0.0
 
     def lines(self) -> list[str]:
         c = self.config
@@ -76,6 +77,10 @@ class RunSummary:
             f"wrote {len(self.files)} files to {c.output_prefix.parent} "
             f"({c.output_prefix.name}_*) in {self.seconds:.2f} s",
         ]
+        if c.print_timings:
+            out.append(f"timings: total {self.seconds:.2f} s, reading and solving "
+                       f"{self.seconds - self.write_seconds:.2f} s, writing outputs "
+                       f"{self.write_seconds:.2f} s (wall time the main thread waited)")
         return [line for line in out if line]
 
 
@@ -85,11 +90,14 @@ class _Sink:
     def __init__(self, prefix: Path):
         self.prefix = prefix
         self.files: list[Path] = []
+        self.seconds = 0.0
 
     def __call__(self, suffix: str, text: str) -> None:
+        t0 = time.perf_counter()
         path = self.prefix.with_name(self.prefix.name + suffix)
         atomic_write_text(path, text)
         self.files.append(path)
+        self.seconds += time.perf_counter() - t0
 
 
 def _existing_outputs(prefix: Path) -> list[Path]:
@@ -103,7 +111,8 @@ def _existing_outputs(prefix: Path) -> list[Path]:
     )
 
 
-def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = None) -> RunSummary:
+def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = None,
+        strict: bool = False) -> RunSummary:
     """Run a Circuitscape job and write its outputs.
 
     Parameters
@@ -118,12 +127,16 @@ def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = 
     method : str, optional
         Override the solver (a :func:`corridors.circuit.solvers.make_solver` method); default
         maps the INI's ``solver`` through :data:`SOLVER_METHODS`.
+    strict : bool
+        When ``config`` is a file: refuse keys no Circuitscape version knows (see
+        :func:`~corridors.circuitscape.load_config`).
 
     Returns
     -------
     RunSummary
     """
-    cfg = config if isinstance(config, CircuitscapeConfig) else load_config(config, base_dir=base_dir)
+    cfg = config if isinstance(config, CircuitscapeConfig) else load_config(
+        config, base_dir=base_dir, strict=strict)
     method = solver_method(method or cfg.solver)
     prefix = cfg.output_prefix
     if not overwrite:
@@ -143,7 +156,8 @@ def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = 
         from .raster_io import run_raster
 
         counts, result = run_raster(cfg, sink, method)
-    summary = RunSummary(cfg, method, sink.files, time.perf_counter() - t0, counts, result)
+    summary = RunSummary(cfg, method, sink.files, time.perf_counter() - t0, counts, result,
+                         sink.seconds)
     for line in summary.lines():
         log.info(line)
     return summary
