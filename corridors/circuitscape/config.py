@@ -90,9 +90,18 @@ class CircuitscapeConfig:
 
     @property
     def output_prefix(self) -> Path:
-        """``output_file`` without a trailing ``.out``: every output name starts with it."""
+        """``output_file`` without a trailing ``.out`` (or ``.tif`` / ``.tiff``, which ask for
+        GeoTIFF maps): every output name starts with it."""
         p = self.output_file
-        return p.with_name(p.name[:-4]) if p.name.endswith(".out") else p
+        for ext in (".out", ".tiff", ".tif"):
+            if p.name.lower().endswith(ext):
+                return p.with_name(p.name[: -len(ext)])
+        return p
+
+    @property
+    def maps_as_tif(self) -> bool:
+        """Write maps as GeoTIFF: ``write_as_tif = True`` or an ``output_file`` ending in .tif."""
+        return self.write_as_tif or self.output_file.suffix.lower() in (".tif", ".tiff")
 
     @property
     def is_network(self) -> bool:

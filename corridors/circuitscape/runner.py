@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ..errors import ConfigError, OutputExistsError
 from .config import CircuitscapeConfig, load_config
-from .writers import atomic_write_text
+from .map_pool import MapPool
+from .writers import ascii_grid_bytes, atomic_write_bytes, atomic_write_text
 
 __all__ = ["run", "RunSummary", "SOLVER_METHODS", "OUTPUT_PATTERN", "solver_method"]
 
@@ -85,19 +86,44 @@ class RunSummary:
 
 
 class _Sink:
-    """Collects output names and writes each file atomically as it comes."""
+    """Collects output names and writes each file atomically: text files at once, maps on the
+    writer threads of a :class:`~.map_pool.MapPool` (see :meth:`ascii_map`, :meth:`tif_map`)."""
 
-    def __init__(self, prefix: Path):
+    def __init__(self, prefix: Path, workers: int | None = None):
         self.prefix = prefix
         self.files: list[Path] = []
         self.seconds = 0.0
+        self.pool = MapPool(workers)
+
+    def path(self, suffix: str) -> Path:
+        return self.prefix.with_name(self.prefix.name + suffix)
 
     def __call__(self, suffix: str, text: str) -> None:
         t0 = time.perf_counter()
-        path = self.prefix.with_name(self.prefix.name + suffix)
+        path = self.path(suffix)
         atomic_write_text(path, text)
         self.files.append(path)
         self.seconds += time.perf_counter() - t0
+
+    def ascii_map(self, suffix: str, values, meta) -> None:
+        """Queue an Esri ASCII grid (Circuitscape's digits) for a writer thread."""
+        path = self.path(suffix)
+        self.files.append(path)
+        self.pool.submit(lambda: atomic_write_bytes(path, ascii_grid_bytes(values, meta)))
+
+    def tif_map(self, suffix: str, grid) -> None:
+        """Queue a GeoTIFF (``grid``: a :class:`rasters.Grid` with the map's values)."""
+        from rasters.io import write
+
+        path = self.path(suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.files.append(path)
+        self.pool.submit(lambda: write(grid, path, cog=False, overwrite=True))
+
+    def close(self, ok: bool = True) -> None:
+        """Wait for the queued maps (``ok``) or drop those not started; raise a writer's error."""
+        self.pool.close(wait=True, _raise=ok)
+        self.seconds += self.pool.wait_seconds
 
 
 def _existing_outputs(prefix: Path) -> list[Path]:
@@ -112,7 +138,7 @@ def _existing_outputs(prefix: Path) -> list[Path]:
 
 
 def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = None,
-        strict: bool = False) -> RunSummary:
+        strict: bool = False, map_workers: int | None = None) -> RunSummary:
     """Run a Circuitscape job and write its outputs.
 
     Parameters
@@ -130,6 +156,9 @@ def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = 
     strict : bool
         When ``config`` is a file: refuse keys no Circuitscape version knows (see
         :func:`~corridors.circuitscape.load_config`).
+    map_workers : int or None
+        Threads that format and write maps while the solver runs (default: the usable cores,
+        at most 4; 0 writes on the calling thread).
 
     Returns
     -------
@@ -146,16 +175,21 @@ def run(config, *, base_dir=None, overwrite: bool = False, method: str | None = 
                 f"{len(old)} output file(s) of an earlier run exist, e.g. {old[0]}; "
                 "pass overwrite=True (CLI: --overwrite) or change output_file"
             )
-    sink = _Sink(prefix)
+    sink = _Sink(prefix, map_workers)
     t0 = time.perf_counter()
-    if cfg.is_network:
-        from .network_io import run_network
+    try:
+        if cfg.is_network:
+            from .network_io import run_network
 
-        counts, result = run_network(cfg, sink, method)
-    else:
-        from .raster_io import run_raster
+            counts, result = run_network(cfg, sink, method)
+        else:
+            from .raster_io import run_raster
 
-        counts, result = run_raster(cfg, sink, method)
+            counts, result = run_raster(cfg, sink, method)
+    except BaseException:
+        sink.close(ok=False)
+        raise
+    sink.close()
     summary = RunSummary(cfg, method, sink.files, time.perf_counter() - t0, counts, result,
                          sink.seconds)
     for line in summary.lines():
