@@ -67,6 +67,16 @@ class CircuitGraph:
     average: str = "conductance"
     polygon_groups: tuple = field(default=(), repr=False)
 
+    def grid_positions(self, nodes) -> tuple:
+        """(rows, cols) of a cell of each node in ``nodes`` (a merged node: its last cell).
+
+        For :func:`~corridors.circuit.solvers.make_solver`'s ``grid`` (the grid multigrid).
+        """
+        cell = np.zeros(self.n_nodes, dtype=np.int64)
+        has = self.node_of_cell >= 0
+        cell[self.node_of_cell[has]] = np.flatnonzero(has)
+        return np.divmod(cell[np.asarray(nodes, dtype=np.int64)], self.shape[1])
+
     def paint(self, node_values, fill=0.0, dtype=np.float64) -> np.ndarray:
         """Spread per-node values onto the grid (2-D); cells without a node get ``fill``."""
         out = np.full(self.node_of_cell.shape, fill, dtype=dtype)

@@ -423,7 +423,7 @@ def _solve_pair_own_graph(cond, shape, neighbours, average, polys, cells_a, cell
     sub = np.flatnonzero(g.component == g.component[a])
     sub = sub[sub != a]
     mat = g.laplacian[sub][:, sub].tocsr()
-    slv = make_solver(mat, solver)
+    slv = make_solver(mat, solver, grid=g.grid_positions(sub))
     rhs = np.zeros(sub.size)
     rhs[np.searchsorted(sub, b)] = 1.0
     x = slv.solve(rhs)

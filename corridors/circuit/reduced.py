@@ -90,7 +90,9 @@ class ReducedNetwork:
                 self.solver, sfree = cholmod_schur(self.matrix, rows, order=order, reason=why,
                                                    estimated_bytes=est)
             else:
-                self.solver = make_solver(self.matrix, method)
+                self.solver = make_solver(self.matrix, method,
+                                          grid=graph.grid_positions(self.unknowns),
+                                          fallback=(solver == "auto"))
         self.solutions = None
         self.solves = 0
         keep = (keep_solutions and m and self.unknowns.size * m * 8 <= KEEP_SOLUTIONS_BYTES
