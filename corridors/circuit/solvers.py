@@ -2,7 +2,11 @@
 
 Methods
 -------
-``cholmod``  sparse Cholesky (scikit-sparse / SuiteSparse CHOLMOD), the fastest direct path.
+``cholmod``  sparse Cholesky (scikit-sparse / SuiteSparse CHOLMOD), the fastest direct path; it
+             alone lets focal regions be reduced without solves (:mod:`.schur`).
+``cholespy`` the same CHOLMOD supernodal Cholesky through cholespy, which pip installs from wheels
+             (Linux x86-64, macOS, Windows; see docs/solvers.md): the default direct solver of a
+             pip install. Solves many right-hand sides at once.
 ``pardiso``  Intel MKL PARDISO through pypardiso (symmetric positive definite mode).
 ``splu``     SciPy SuperLU in symmetric mode (always available, the slowest and hungriest direct path).
 ``cg+amg``   conjugate gradients with a multigrid preconditioner (low memory): the grid-aware
@@ -41,7 +45,9 @@ __all__ = ["make_solver", "choose_method", "available_methods", "load_backends",
 
 log = logging.getLogger("corridors.circuit")
 
-METHODS = ("auto", "cholmod", "pardiso", "splu", "cg+amg")
+METHODS = ("auto", "cholmod", "cholespy", "pardiso", "splu", "cg+amg")
+#: Direct methods, fastest first (``auto`` and Circuitscape's direct names take the first installed).
+DIRECT = ("cholmod", "cholespy", "pardiso", "splu")
 #: Systems up to this many unknowns always go to a direct solver.
 SMALL_SYSTEM = 5000
 #: A direct factorisation is chosen automatically only if its estimate is below this share of free RAM.
@@ -70,6 +76,8 @@ def available_methods() -> list:
     out = []
     if _have("sksparse.cholmod"):
         out.append("cholmod")
+    if _have("cholespy"):
+        out.append("cholespy")
     if _have("pypardiso"):
         out.append("pardiso")
     out += ["splu", "cg+amg"]
@@ -84,7 +92,8 @@ def load_backends() -> None:
     """
     import importlib
 
-    for method, module in (("cholmod", "sksparse.cholmod"), ("pardiso", "pypardiso")):
+    for method, module in (("cholmod", "sksparse.cholmod"), ("cholespy", "cholespy"),
+                           ("pardiso", "pypardiso")):
         if method in available_methods():
             importlib.import_module(module)
 
@@ -121,7 +130,7 @@ def estimate_memory(a: sp.spmatrix, method: str) -> int:
         # smoothed aggregation hierarchy + Krylov vectors (11 GB at 16 M unknowns measured)
         return int(700 * n)
     nnz_l = _factor_nnz_estimate(a)
-    if method == "cholmod":
+    if method in ("cholmod", "cholespy"):
         return int(12 * nnz_l + 64 * n)
     if method == "pardiso":
         return int(20 * nnz_l + 64 * n)
@@ -176,6 +185,13 @@ class Solver:
             from sksparse.cholmod import cholesky
 
             self._factor = cholesky(sp.csc_matrix(a))
+        elif m == "cholespy":
+            from cholespy import CholeskySolverD, MatrixType
+
+            c = sp.csc_matrix(a)
+            c.sort_indices()
+            self._chol = CholeskySolverD(self.n, c.indptr.astype(np.int32), c.indices.astype(np.int32),
+                                         np.ascontiguousarray(c.data, dtype=np.float64), MatrixType.CSC)
         elif m == "pardiso":
             import pypardiso
 
@@ -221,6 +237,11 @@ class Solver:
         m = self.method
         if m == "cholmod":
             return self._factor(b)
+        if m == "cholespy":
+            bb = np.ascontiguousarray(b)
+            x = np.zeros_like(bb)
+            self._chol.solve(bb, x)
+            return x
         if m == "pardiso":
             x = self._pardiso.solve(self._upper, b if b.ndim == 2 else b[:, None])
             return x if b.ndim == 2 else x[:, 0]
@@ -243,7 +264,7 @@ class Solver:
         except SolverError as exc:
             if not self.fallback:
                 raise
-            method = next(m for m in ("cholmod", "pardiso", "splu") if m in available_methods())
+            method = next(m for m in DIRECT if m in available_methods())
             log.warning("cg+amg stalled (%s); solver 'auto' switches to %s for this system", exc,
                         method)
             self._direct = Solver(self._a, method, f"cg+amg stalled: {exc}", estimate_memory(self._a, method))
@@ -367,7 +388,7 @@ def choose_method(a, method: str = "auto", *, memory_limit: int | None = None):
     n = a.shape[0]
     limit = available_memory() if memory_limit is None else int(memory_limit)
     avail = available_methods()
-    direct = [m for m in ("cholmod", "pardiso", "splu") if m in avail]
+    direct = [m for m in DIRECT if m in avail]
     if method == "auto":
         best = direct[0]
         est = estimate_memory(a, best)
@@ -391,8 +412,9 @@ def choose_method(a, method: str = "auto", *, memory_limit: int | None = None):
         if chosen not in avail:
             raise SolverError(
                 f"solver {chosen!r} is not installed here (available: {', '.join(avail)}); "
-                + ("pip install scikit-sparse (needs SuiteSparse headers)" if chosen == "cholmod"
-                   else "pip install pypardiso (x86_64 only)")
+                + {"cholmod": "pip install scikit-sparse (needs SuiteSparse headers) or use conda",
+                   "cholespy": "pip install cholespy (wheels: Linux x86-64, macOS, Windows)"}.get(
+                       chosen, "pip install pypardiso (x86_64 only)")
             )
         est = estimate_memory(a, chosen)
         why = "requested"
@@ -411,7 +433,7 @@ def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit:
     Parameters
     ----------
     a : scipy sparse matrix, shape (n, n)
-    method : {"auto", "cholmod", "pardiso", "splu", "cg+amg"}
+    method : {"auto", "cholmod", "cholespy", "pardiso", "splu", "cg+amg"}
     rtol : float
         Relative residual for ``cg+amg``.
     memory_limit : int or None

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 #: Circuitscape solver name -> corridors.circuit.solvers method. Circuitscape's direct solvers
 #: (CHOLMOD, MKL Pardiso, Apple Accelerate) all ask for an exact sparse factorisation: ``direct``
-#: resolves to the fastest direct backend installed here (cholmod, else pardiso, else splu).
+#: resolves to the fastest direct backend installed here (cholmod, cholespy, pardiso, splu).
 SOLVER_METHODS = {
     "cholmod": "direct",
     "pardiso": "direct",
@@ -41,7 +41,9 @@ def solver_method(name: str) -> str:
     if name in SOLVER_METHODS:
         name = SOLVER_METHODS[name]
     if name == "direct":
-        return next(m for m in ("cholmod", "pardiso", "splu") if m in available_methods())
+        from ..circuit.solvers import DIRECT
+
+        return next(m for m in DIRECT if m in available_methods())
     if name not in METHODS:
         raise ConfigError(f"unknown solver {name!r}; use one of {', '.join(METHODS)}")
     return name

@@ -22,7 +22,7 @@ __all__ = ["register"]
 @click.option(
     "--solver",
     "method",
-    type=click.Choice(["direct", "auto", "cholmod", "pardiso", "splu", "cg+amg"]),
+    type=click.Choice(["direct", "auto", "cholmod", "cholespy", "pardiso", "splu", "cg+amg"]),
     default=None,
     help="Override the INI's solver (direct: fastest installed exact factorisation; "
     "cg+amg: iterative; auto: by memory).",
