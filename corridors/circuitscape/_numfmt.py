@@ -49,6 +49,7 @@ def _power_table():
 
 
 _P_HI, _P_LO = _power_table()
+_POW10 = np.array([10**i for i in range(19)], dtype=np.int64)
 _SPLIT = 134217729.0  # 2**27 + 1 (Dekker)
 
 
@@ -142,8 +143,8 @@ def _format_one(x, buf, pos, phi, plo):
                     buf[pos] = 48
                     pos += 1
             else:
-                ip = d // np.int64(10) ** (nd - e - 1)
-                fp = d - ip * np.int64(10) ** (nd - e - 1)
+                ip = d // _POW10[nd - e - 1]
+                fp = d - ip * _POW10[nd - e - 1]
                 pos = _put_int(buf, pos, ip, e + 1)
                 buf[pos] = 46
                 pos = _put_int(buf, pos + 1, fp, nd - e - 1)
@@ -156,12 +157,12 @@ def _format_one(x, buf, pos, phi, plo):
                 pos += 1
             pos = _put_int(buf, pos, d, nd)
     else:
-        lead = d // np.int64(10) ** (nd - 1)
+        lead = d // _POW10[nd - 1]
         buf[pos] = 48 + lead
         pos += 1
         if nd > 1:
             buf[pos] = 46
-            pos = _put_int(buf, pos + 1, d - lead * np.int64(10) ** (nd - 1), nd - 1)
+            pos = _put_int(buf, pos + 1, d - lead * _POW10[nd - 1], nd - 1)
         buf[pos] = 101
         buf[pos + 1] = 45 if e < 0 else 43
         pos += 2
