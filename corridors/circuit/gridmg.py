@@ -131,9 +131,10 @@ class _Level:
         a = sp.csr_matrix(a)
         a.sort_indices()
         self.a = a
-        self.indptr = a.indptr.astype(np.int64)
-        self.indices = a.indices.astype(np.int32)
-        self.data = a.data.astype(np.float64)
+        # views of the matrix's own arrays where the dtypes allow (no second copy of the fine level)
+        self.indptr = a.indptr
+        self.indices = a.indices
+        self.data = a.data.astype(np.float64, copy=False)
         self.diag = a.diagonal().astype(np.float64)
         self.agg = None
         self.scale = 1.0

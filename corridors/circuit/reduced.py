@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from ..errors import SolverError
+from ._sparse import principal_submatrix
 from .schur import GEOMETRIC_ORDER_MIN, SCHUR_MAX_KEEP, cholmod_schur, node_order
 from .solvers import choose_method, make_solver
 
@@ -75,7 +76,7 @@ class ReducedNetwork:
         self.position = np.full(graph.n_nodes, -1, dtype=np.int64)
         self.position[self.unknowns] = np.arange(self.unknowns.size)
         lap = graph.laplacian
-        self.matrix = lap[self.unknowns][:, self.unknowns].tocsr()
+        self.matrix = principal_submatrix(lap, self.unknowns)
         m = self._free_ports.size
         rows = self.position[self.ports[self._free_ports]]
         sfree = None  # grounded reduced Laplacian on the free ports, if read off a factor

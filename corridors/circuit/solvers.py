@@ -35,10 +35,12 @@ import logging
 import math
 import time
 
+import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError, SolverError
+from ._sparse import inf_norm
 
 __all__ = ["make_solver", "choose_method", "available_methods", "load_backends", "estimate_memory",
            "Solver", "METHODS", "pcg_refined"]
@@ -206,7 +208,7 @@ class Solver:
                             options=dict(SymmetricMode=True))
         elif m == "cg+amg":
             self._a = sp.csr_matrix(a)
-            self._anorm = float(abs(self._a).sum(axis=1).max()) if self.n else 0.0
+            self._anorm = inf_norm(self._a)
             if self.grid is not None and self.n >= GRID_MG_MIN:
                 from .gridmg import GridMultigrid
 
@@ -278,6 +280,23 @@ class Solver:
         return f"Solver({self.method}, n={self.n}, setup {self.setup_seconds:.2f} s)"
 
 
+@nb.njit(cache=True, nogil=True)
+def _cg_update(e, r, p, q, alpha):
+    """e += alpha p; r -= alpha q; returns |r| (one pass, no temporaries)."""
+    s = 0.0
+    for i in range(e.size):
+        e[i] += alpha * p[i]
+        r[i] -= alpha * q[i]
+        s += r[i] * r[i]
+    return np.sqrt(s)
+
+
+@nb.njit(cache=True, nogil=True)
+def _cg_direction(p, z, beta):
+    for i in range(p.size):
+        p[i] = z[i] + beta * p[i]
+
+
 def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXITER,
                 anorm: float | None = None, stall_window: int = CG_STALL_WINDOW):
     """Preconditioned CG with true-residual checks, iterative refinement and stall detection.
@@ -315,7 +334,7 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
     if nb == 0:
         return x, 0
     if anorm is None:
-        anorm = float(abs(a).sum(axis=1).max())
+        anorm = inf_norm(a)
     eps = np.finfo(np.float64).eps
     r = b.copy()
     total = 0
@@ -337,10 +356,8 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
             if not pq > 0:
                 break  # breakdown (rounding): refine from here
             alpha = rz / pq
-            e += alpha * p
-            rr -= alpha * q
+            rn = _cg_update(e, rr, p, q, alpha)
             total += 1
-            rn = float(np.linalg.norm(rr))
             if rn <= 0.5 * target or rn <= 1e-10 * rn0:
                 break
             if rn < 0.9 * sweep_best:
@@ -351,8 +368,7 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
                     break
             z = precond(rr)
             rz_new = float(rr @ z)
-            p *= rz_new / rz
-            p += z
+            _cg_direction(p, z, rz_new / rz)
             rz = rz_new
         x += e
         r = b - a @ x
