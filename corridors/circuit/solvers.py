@@ -274,6 +274,7 @@ class Solver:
             self.method = f"cg+amg->{method}"
             return self._direct.solve(b)
         self.iterations.append(it)
+        log.debug("cg+amg: %d iterations", it)
         return x
 
     def __repr__(self):
