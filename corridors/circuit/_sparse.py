@@ -6,7 +6,24 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["principal_submatrix", "inf_norm"]
+__all__ = ["principal_submatrix", "inf_norm", "matvec"]
+
+
+@nb.njit(cache=True, nogil=True)
+def _matvec(indptr, indices, data, x, out):
+    for i in range(out.size):
+        s = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            s += data[k] * x[indices[k]]
+        out[i] = s
+
+
+def matvec(a, x, out=None) -> np.ndarray:
+    """``a @ x`` for a CSR matrix and a vector, without holding the GIL (threads solve at once)."""
+    if out is None:
+        out = np.empty(a.shape[0])
+    _matvec(a.indptr, a.indices, a.data, x, out)
+    return out
 
 
 @nb.njit(cache=True)

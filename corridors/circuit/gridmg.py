@@ -24,6 +24,8 @@ against several hundred for a smoothed-aggregation hierarchy).
 
 from __future__ import annotations
 
+import threading
+
 import numba as nb
 import numpy as np
 import scipy.linalg as la
@@ -125,7 +127,7 @@ def _prolong_add(agg, xc, scale, x):
 
 
 class _Level:
-    __slots__ = ("a", "indptr", "indices", "data", "diag", "agg", "x", "b", "r", "scale")
+    __slots__ = ("a", "indptr", "indices", "data", "diag", "agg", "scale", "n")
 
     def __init__(self, a):
         a = sp.csr_matrix(a)
@@ -138,10 +140,7 @@ class _Level:
         self.diag = a.diagonal().astype(np.float64)
         self.agg = None
         self.scale = 1.0
-        n = a.shape[0]
-        self.x = np.zeros(n)
-        self.b = np.zeros(n)
-        self.r = np.zeros(n)
+        self.n = a.shape[0]
 
 
 class GridMultigrid:
@@ -199,33 +198,40 @@ class GridMultigrid:
             self._lu = splu(last.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
                             options=dict(SymmetricMode=True))
         self.nnz = sum(lev.a.nnz for lev in self.levels)
+        self._local = threading.local()  # per-thread work vectors: solves may run concurrently
 
     @property
     def operator_complexity(self) -> float:
         """Nonzeros of all levels over those of the finest."""
         return self.nnz / max(self.levels[0].a.nnz, 1)
 
-    def __call__(self, b: np.ndarray) -> np.ndarray:
-        """One V-cycle from zero: an SPD approximation of ``A^-1 b``."""
-        lev = self.levels[0]
-        lev.b[:] = b
-        self._cycle(0)
-        return lev.x.copy()
+    def _work(self):
+        ws = getattr(self._local, "ws", None)
+        if ws is None:
+            ws = [(np.zeros(lev.n), np.zeros(lev.n), np.zeros(lev.n)) for lev in self.levels]
+            self._local.ws = ws
+        return ws
 
-    def _cycle(self, k: int) -> None:
+    def __call__(self, b: np.ndarray) -> np.ndarray:
+        """One V-cycle from zero: an SPD approximation of ``A^-1 b`` (thread-safe)."""
+        ws = self._work()
+        ws[0][1][:] = b
+        self._cycle(0, ws)
+        return ws[0][0].copy()
+
+    def _cycle(self, k: int, ws) -> None:
         lev = self.levels[k]
+        x, b, r = ws[k]
         if k == len(self.levels) - 1:
-            lev.x[:] = (la.cho_solve(self._chol, lev.b, check_finite=False) if self._lu is None
-                        else self._lu.solve(lev.b))
+            x[:] = (la.cho_solve(self._chol, b, check_finite=False) if self._lu is None
+                    else self._lu.solve(b))
             return
-        x, b = lev.x, lev.b
         x[:] = 0.0
         for _ in range(self.smoothing):
             _sgs_forward(lev.indptr, lev.indices, lev.data, lev.diag, x, b)
-        _residual(lev.indptr, lev.indices, lev.data, x, b, lev.r)
-        nxt = self.levels[k + 1]
-        _restrict(lev.agg, lev.r, nxt.b)
-        self._cycle(k + 1)
-        _prolong_add(lev.agg, nxt.x, lev.scale, x)
+        _residual(lev.indptr, lev.indices, lev.data, x, b, r)
+        _restrict(lev.agg, r, ws[k + 1][1])
+        self._cycle(k + 1, ws)
+        _prolong_add(lev.agg, ws[k + 1][0], lev.scale, x)
         for _ in range(self.smoothing):
             _sgs_backward(lev.indptr, lev.indices, lev.data, lev.diag, x, b)

@@ -40,7 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError, SolverError
-from ._sparse import inf_norm
+from ._sparse import inf_norm, matvec
 
 __all__ = ["make_solver", "choose_method", "available_methods", "load_backends", "estimate_memory",
            "Solver", "METHODS", "pcg_refined"]
@@ -62,6 +62,21 @@ CG_MAXITER = 2000
 CG_STALL_WINDOW = 60
 #: Unknowns from which cg+amg uses the grid multigrid when grid positions are known.
 GRID_MG_MIN = 2000
+
+
+def _usable_cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+_FALLBACK_LOCK = __import__("threading").Lock()
+
+#: Threads that solve the right-hand sides of one cg+amg call side by side (GIL-free kernels).
+CG_THREADS = max(1, min(4, _usable_cores()))
 
 
 def _have(module: str) -> bool:
@@ -251,8 +266,17 @@ class Solver:
             return self._lu.solve(b)
         cols = b if b.ndim == 2 else b[:, None]
         out = np.empty_like(cols)
-        for k in range(cols.shape[1]):
-            out[:, k] = self._cg(cols[:, k])
+        workers = min(cols.shape[1], CG_THREADS)
+        if workers > 1:  # the kernels release the GIL: right-hand sides solve side by side
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(workers, thread_name_prefix="corridors-cg") as pool:
+                for k, x in enumerate(pool.map(lambda j: self._cg(np.ascontiguousarray(cols[:, j])),
+                                               range(cols.shape[1]))):
+                    out[:, k] = x
+        else:
+            for k in range(cols.shape[1]):
+                out[:, k] = self._cg(cols[:, k])
         return out if b.ndim == 2 else out[:, 0]
 
     def _cg(self, b):
@@ -266,12 +290,15 @@ class Solver:
         except SolverError as exc:
             if not self.fallback:
                 raise
-            method = next(m for m in DIRECT if m in available_methods())
-            log.warning("cg+amg stalled (%s); solver 'auto' switches to %s for this system", exc,
-                        method)
-            self._direct = Solver(self._a, method, f"cg+amg stalled: {exc}", estimate_memory(self._a, method))
-            self.reason += f"; switched to {method} after cg+amg stalled"
-            self.method = f"cg+amg->{method}"
+            with _FALLBACK_LOCK:
+                if getattr(self, "_direct", None) is None:
+                    method = next(m for m in DIRECT if m in available_methods())
+                    log.warning("cg+amg stalled (%s); solver 'auto' switches to %s for this system",
+                                exc, method)
+                    self._direct = Solver(self._a, method, f"cg+amg stalled: {exc}",
+                                          estimate_memory(self._a, method))
+                    self.reason += f"; switched to {method} after cg+amg stalled"
+                    self.method = f"cg+amg->{method}"
             return self._direct.solve(b)
         self.iterations.append(it)
         log.debug("cg+amg: %d iterations", it)
@@ -330,6 +357,7 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         the message gives the residual reached and the iterations used.
     """
     b = np.asarray(b, dtype=np.float64)
+    a = sp.csr_matrix(a)
     nb = float(np.linalg.norm(b))
     x = np.zeros_like(b)
     if nb == 0:
@@ -351,8 +379,9 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         p = z.copy()
         rz = float(rr @ z)
         sweep_best, since = rn0, 0
+        q = np.empty_like(b)
         while total < maxiter:
-            q = a @ p
+            matvec(a, p, q)
             pq = float(p @ q)
             if not pq > 0:
                 break  # breakdown (rounding): refine from here
@@ -372,7 +401,7 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
             _cg_direction(p, z, rz_new / rz)
             rz = rz_new
         x += e
-        r = b - a @ x
+        r = b - matvec(a, x)
         true = float(np.linalg.norm(r))
         floor = eps * (anorm * np.linalg.norm(x) + nb)
         if not np.isfinite(true):

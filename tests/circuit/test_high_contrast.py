@@ -102,3 +102,15 @@ def test_auto_switches_to_direct_when_cg_stalls(monkeypatch, caplog):
     assert abs(x[-3] - ref[-3]) <= 1e-12 * abs(ref[-3])
     with pytest.raises(SolverError, match="use a direct"):
         make_solver(a, "cg+amg", grid=grid).solve(b)
+
+
+def test_threaded_right_hand_sides_equal_serial(monkeypatch):
+    a, grid = _system(60, 6)
+    b = np.zeros((a.shape[0], 3))
+    b[[-3, 100, 900], [0, 1, 2]] = 1.0
+    slv = make_solver(a, "cg+amg", grid=grid)
+    monkeypatch.setattr(solvers, "CG_THREADS", 1)
+    serial = slv.solve(b)
+    monkeypatch.setattr(solvers, "CG_THREADS", 3)
+    threaded = slv.solve(b)
+    np.testing.assert_array_equal(serial, threaded)
