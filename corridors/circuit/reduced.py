@@ -102,7 +102,8 @@ class ReducedNetwork:
             green = np.zeros((nf, nf))
             self.solves = m
             if keep:
-                self.solutions = np.zeros((self.unknowns.size, m))
+                # column-major: a voltage map reads only the columns of its injected ports
+                self.solutions = np.zeros((self.unknowns.size, m), order="F")
             # solve in chunks so only |F| x |F| stays in memory unless the solutions are kept
             chunk = max(1, min(m, int(2**28 // max(8 * self.unknowns.size, 1))))
             for s in range(0, m, chunk):
@@ -198,7 +199,13 @@ class ReducedNetwork:
         comps = np.unique(self.port_component[idx])
         jfree = inj[self._free_ports]
         if self.solutions is not None:
-            x = self.solutions @ jfree
+            nz = np.flatnonzero(jfree)
+            if nz.size * 2 <= jfree.size:  # focal points: only the pair's own ports inject
+                x = np.zeros(self.unknowns.size)
+                for k in nz:
+                    x += jfree[k] * self.solutions[:, k]
+            else:
+                x = self.solutions @ jfree
         elif self.solver is not None:
             rhs = np.zeros(self.unknowns.size)
             rhs[self.position[self.ports[self._free_ports]]] = jfree
@@ -206,12 +213,15 @@ class ReducedNetwork:
         else:
             x = np.zeros(0)
         out[self.unknowns] = x
+        vport = np.zeros(self.ports.size)
+        vport[idx] = v
+        if self.graph.n_components == 1:  # the common case: no masks over every node
+            out += vport[self.ground_ports[0]]
+            return out
         node_comp = self.graph.component
         keep = np.isin(node_comp, comps)
         out[~keep] = 0.0
         # add each component's ground voltage (the Green's function grounds one port per component)
-        vport = np.zeros(self.ports.size)
-        vport[idx] = v
         offset = np.zeros(self.graph.n_components)
         for c, g in zip(self.components, self.ground_ports):
             if c in comps:
