@@ -102,10 +102,6 @@ LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
     "crossings": VectorStyle("Border crossings", "marker", "#6a3d9a", outline="#ffffff", width=0.2, size=2.4,
                              label="Link_ID",
                              description="where each ranked link's least-cost path crosses an international border"),
-    "restoration_sites": VectorStyle("Restoration sites (barrier analysis)", "fill", "#00bcd4", alpha=90,
-                                     outline="#006064", width=0.6, label="Site_ID",
-                                     description="each top link's best windows to restore: the estimated drop of its "
-                                                 "least-cost distance (Gain) if restored (McRae et al. 2012)"),
     "links": VectorStyle("Links (least-cost paths) by rank", "line", "#1a9850", by_rank=True, label="Rank",
                          description="least-cost paths between border reserves, coloured by rank (1 = best)"),
     "adjoining": VectorStyle("Adjoining reserves (shared border)", "line", "#d95f02", width=1.4,
@@ -117,6 +113,10 @@ LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
                                   description="candidate reserve pairs whose corridor is too costly"),
     "edits": VectorStyle("Scenario edits", "line", "#000000", width=1.2,
                          description="roads, fences and areas the scenario burnt into the resistance"),
+    "restoration_sites": VectorStyle("Restoration sites (barrier analysis)", "fill", "#00bcd4", alpha=90,
+                                     outline="#006064", width=0.6, label="Site_ID",
+                                     description="each top link's best windows to restore: the estimated drop of its "
+                                                 "least-cost distance (Gain) if restored (McRae et al. 2012)"),
     "gaps": VectorStyle("Gaps (unprotected corridor stretches)", "fill", "#e41a1c", alpha=140, outline="#99000d",
                         width=0.3, description="parts of the top corridors outside every reserve"),
     "robust_corridors": VectorStyle("Robust corridors (uncertainty ensemble)", "fill", "#225ea8", alpha=80,
