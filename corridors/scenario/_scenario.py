@@ -48,7 +48,8 @@ _TOP_KEYS = ["name", "description", *_SECTIONS, "edits"]
 @dataclass(frozen=True)
 class Scenario:
     """A corridor analysis: inputs, species profile, parameters, ranking weights, restoration
-    (barrier analysis of the top links), outputs, edits, and optionally a resistance-uncertainty ensemble (``uncertainty``; None: a deterministic run).
+    (barrier analysis of the top links), outputs, edits, and optionally a resistance-uncertainty
+    ensemble (``uncertainty``; None: a deterministic run).
 
     Build it from a TOML file (:meth:`from_toml`), a mapping (:meth:`from_dict`) or take the
     embedded North-East Asia default (:meth:`default`); derive variants with
