@@ -20,7 +20,8 @@ class StageResults:
     links : LinkSet; corridors : CorridorSet; circuits : CircuitSet; adjoining : Adjoining;
     connectivity : Connectivity; pressure : per-link pressure table; ranking : the ranked
     transboundary links (DataFrame, as in ranking.csv); domestic : the domestic links; pinch_points : PinchPoints; borders : BorderAccount;
-    gaps : Gaps; countries : the per-country table; uncertainty : the ensemble
+    gaps : Gaps; restoration : Restoration (barrier analysis and sites of the top links);
+    countries : the per-country table; uncertainty : the ensemble
     (:class:`~.uncertainty.Ensemble`; None without ``[uncertainty]``).
     """
 
@@ -39,6 +40,7 @@ class StageResults:
     pinch_points: Any = None
     borders: Any = None
     gaps: Any = None
+    restoration: Any = None
     countries: pd.DataFrame | None = None
     uncertainty: Any = None
 

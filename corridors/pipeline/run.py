@@ -3,8 +3,8 @@
 :func:`_run` lists the stages (:mod:`.stages`, one module each, typed result in, typed result out)
 and then the outputs (:mod:`.outputs`): inputs -> resistance -> links (cores, border reserves,
 candidate pairs, least-cost links) -> corridors -> circuits per link -> centrality -> ranking ->
-pinch points -> gaps -> outputs (GeoPackage, styles, QGIS project, COGs, CSV) -> report (resolved
-scenario, HTML) -> manifest; with ``[uncertainty]``, the ensemble (:mod:`.uncertainty`) runs before
+pinch points -> gaps -> restoration sites -> outputs (GeoPackage, styles, QGIS project, COGs,
+CSV) -> report (resolved scenario, HTML) -> manifest; with ``[uncertainty]``, the ensemble (:mod:`.uncertainty`) runs before
 the outputs. To add a stage: write ``stages/<name>.py``, export it from
 ``stages/__init__.py``, add one line here and a field to :class:`~.results.StageResults`.
 """
@@ -29,6 +29,7 @@ from .stages import (
     domestic_links,
     find_gaps,
     find_pinch_points,
+    find_restoration_sites,
     load_inputs,
     summarise_countries,
 )
@@ -71,7 +72,7 @@ def _prepare_out(out, overwrite: bool, inputs=()) -> Path:
 class _Steps:
     """Runs the stages one by one: logs each, times it, and moves a tqdm bar (when ``progress``)."""
 
-    COUNT = 17  # stages and output steps in :func:`_run`, for the bar's length (+1: the ensemble)
+    COUNT = 18  # stages and output steps in :func:`_run`, for the bar's length (+1: the ensemble)
 
     def __init__(self, progress: bool, extra: int = 0):
         self.timer = Timer()
@@ -199,6 +200,8 @@ def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunR
         r.borders = steps.run("border_accounting", account_borders, r.links, r.corridors, r.circuits,
                               r.pinch_points, r.ranking, grid, r.inputs)
         r.gaps = steps.run("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
+        r.restoration = steps.run("restoration", find_restoration_sites, r.links, r.ranking, r.gaps, grid,
+                                  r.inputs, scenario)
         r.countries = steps.run("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs,
                                 r.links, scenario)
         if scenario.uncertainty is not None:

@@ -22,6 +22,7 @@ from ._schema import (
     Parameters,
     Ranking,
     ReserveEdit,
+    Restoration,
     Species,
 )
 from ._uncertainty import Uncertainty
@@ -35,6 +36,7 @@ _SECTIONS = {
     "species": Species,
     "parameters": Parameters,
     "ranking": Ranking,
+    "restoration": Restoration,
     "outputs": Outputs,
     "uncertainty": Uncertainty,
 }
@@ -45,8 +47,9 @@ _TOP_KEYS = ["name", "description", *_SECTIONS, "edits"]
 
 @dataclass(frozen=True)
 class Scenario:
-    """A corridor analysis: inputs, species profile, parameters, ranking weights, outputs, edits,
-    and optionally a resistance-uncertainty ensemble (``uncertainty``; None: a deterministic run).
+    """A corridor analysis: inputs, species profile, parameters, ranking weights, restoration
+    (barrier analysis of the top links), outputs, edits, and optionally a resistance-uncertainty
+    ensemble (``uncertainty``; None: a deterministic run).
 
     Build it from a TOML file (:meth:`from_toml`), a mapping (:meth:`from_dict`) or take the
     embedded North-East Asia default (:meth:`default`); derive variants with
@@ -71,6 +74,7 @@ class Scenario:
     edits: tuple[Edit, ...] = ()
     source: Path | None = field(default=None, compare=False)
     uncertainty: Uncertainty | None = None
+    restoration: Restoration = field(default_factory=Restoration)
 
     # ------------------------------------------------------------------ construction
     @classmethod

@@ -145,7 +145,8 @@ def test_ranking_csv_is_unchanged(digests):
 
 @pytest.mark.parametrize("layer", ["protected_areas", "nodes", "border_reserves", "borders", "links",
                                    "domestic_links", "adjoining", "corridors", "pinch_points", "crossings", "gaps",
-                                   "unlinked_pairs", "country_summary", "link_countries"])
+                                   "unlinked_pairs", "country_summary", "link_countries",
+                                   "restoration_sites"])
 def test_layer_is_unchanged(digests, layer):
     old, new = digests
     assert sorted(new["layers"]) == sorted(old["layers"])

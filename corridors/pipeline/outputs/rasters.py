@@ -13,7 +13,8 @@ __all__ = ["output_rasters", "write_rasters"]
 def output_rasters(r) -> dict[str, Any]:
     """``{file stem: Grid}`` of the rasters a run writes (:class:`~..results.StageResults` ``r``)."""
     return {"resistance": r.resistance.grid, "corridor_mosaic": r.corridors.mosaic,
-            "current_density": r.pinch_points.current, **uncertainty_rasters(r)}
+            "current_density": r.pinch_points.current, "barrier_improvement": r.restoration.improvement,
+            **uncertainty_rasters(r)}
 
 
 def write_rasters(folder: Path, rasters_out: dict[str, Any]) -> list[str]:

@@ -39,7 +39,7 @@ __all__ = ["write_run_report", "report_data", "report_html", "render_maps", "dis
 DISPLAY_CELLS = 1200
 
 #: raster name -> how a block of cells becomes one display cell
-DISPLAY_REDUCE = {"current_density": "max", "corridor_mosaic": "min", "resistance": "pick", "water": "pick"}
+DISPLAY_REDUCE = {"current_density": "max", "barrier_improvement": "max", "corridor_mosaic": "min", "resistance": "pick", "water": "pick"}
 
 #: tables of the report after the ranking: (layer or table, heading, columns shown (None: all))
 REPORT_TABLES = (
@@ -49,6 +49,11 @@ REPORT_TABLES = (
     ("crossings", "Border crossings of the ranked links (local resistance, corridor width along the border)", None),
     ("unlinked_pairs", "Border-reserve pairs with no viable corridor", None),
     ("pinch_points", "Worst pinch points", None),
+    ("restoration_sites", "Restoration sites: each top link's best windows to restore (Barrier Mapper's improvement "
+                          "score, McRae et al. 2012: Gain = estimated drop of the link's least-cost distance, cost "
+                          "units; In_Gap: the window meets an unprotected stretch of that link's corridor)",
+     ("Site_ID", "Rank", "Link_ID", "Site_Rank", "From_PA", "To_PA", "Radius_m", "Gain", "Gain_Pct", "CW_Dist",
+      "CW_After", "ISO3", "Countries", "LC_Main", "LC_Share", "LC_Mix", "In_Gap", "Gap_Share", "Gap_IDs")),
 )
 
 #: ranking columns shown in the report (all are in ranking.csv)
@@ -331,6 +336,7 @@ def report_html(data: dict, *, title: str, description: str, summary: dict[str, 
         f"<tr><td class='l'>{e(k)}</td><td class='n'>{v:.2f}</td></tr>" for k, v in timings.items()) + "</table>")
     p.append("<p class='small'>Files: corridors.gpkg (styles inside, and .qml files), context.gpkg, corridors.qgs "
              "(with a print layout), ranking.csv, resistance.tif, corridor_mosaic.tif, current_density.tif, "
+             "barrier_improvement.tif, "
              "manifest.json, scenario.resolved.toml, corridors.log. Map drawn with Leaflet (BSD-2-Clause), "
              "embedded in this page.</p>")
     p.append(f"<script>{_asset('leaflet', 'leaflet.js').decode('utf-8')}</script>")
@@ -513,6 +519,7 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
         "Spearman rho of the score with -Euclidean distance": _closeness(r.ranking),
         "gap polygons (top corridors)": len(gaps),
         "gap area, km2": f"{gaps['Area_km2'].sum():.0f}" if len(gaps) else "0",
+        "restoration sites (top links)": len(r.restoration.sites),
         "max cost distance (cost units)": f"{p.max_cost_distance:g}",
         "corridor width (cost units)": f"{p.corridor_width:g}",
     }

@@ -41,6 +41,7 @@ RAMP_RESIST = ("#fbf8f1", "#efe6d4", "#ddd0b5", "#c8b594", "#ad9675", "#8c7656",
 RAMP_CURRENT = ("#0d0887", "#6a00a8", "#b12a90", "#e16462", "#fca636", "#f0f921")  # plasma
 RAMP_CORRIDOR = ("#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff")  # least-cost path = dark
 RAMP_FREQUENCY = ("#ffffff", "#c7e9b4", "#41b6c4", "#225ea8", "#081d58")  # 0 (never) -> 1 (every member)
+RAMP_GAIN = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")  # small -> large drop of a link's cost
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
                                   description="candidate reserve pairs whose corridor is too costly"),
     "edits": VectorStyle("Scenario edits", "line", "#000000", width=1.2,
                          description="roads, fences and areas the scenario burnt into the resistance"),
+    "restoration_sites": VectorStyle("Restoration sites (barrier analysis)", "fill", "#00bcd4", alpha=90,
+                                     outline="#006064", width=0.6, label="Site_ID",
+                                     description="each top link's best windows to restore: the estimated drop of its "
+                                                 "least-cost distance (Gain) if restored (McRae et al. 2012)"),
     "gaps": VectorStyle("Gaps (unprotected corridor stretches)", "fill", "#e41a1c", alpha=140, outline="#99000d",
                         width=0.3, description="parts of the top corridors outside every reserve"),
     "robust_corridors": VectorStyle("Robust corridors (uncertainty ensemble)", "fill", "#225ea8", alpha=80,
@@ -135,6 +140,11 @@ LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
                                    description="per-country gaps, corridor shares, ProtConn and shared links (countries.csv)"),
     "countries": VectorStyle("Countries", "fill", "#ffffff", alpha=0, outline="#8c8c8c", width=0.25, label="iso3",
                              description="country polygons (context)", legend=False),
+    "barrier_improvement": RasterStyle("Barrier improvement (restoration gain)", "cost units", RAMP_GAIN,
+                                       opacity=0.85, visible=False,
+                                       description="largest estimated drop of a top link's least-cost distance if "
+                                                   "the window centred on the cell were restored (max over radii); "
+                                                   "empty where no window gains"),
     "corridor_frequency": RasterStyle("Corridor frequency (uncertainty ensemble)", "share of members", RAMP_FREQUENCY,
                                       opacity=0.8, visible=False,
                                       description="share of the ensemble's members in which the cell lies in a corridor"),

@@ -18,6 +18,7 @@ from .pinch_points import PinchPoints, find_pinch_points
 from .pressure import corridor_pressure
 from .ranking import domestic_links, rank_corridors
 from .resistance import Resistance, build_resistance
+from .restoration import Restoration, find_restoration_sites
 
 __all__ = [
     "load_inputs", "RunInputs",
@@ -33,5 +34,6 @@ __all__ = [
     "find_pinch_points", "PinchPoints",
     "account_borders", "BorderAccount",
     "find_gaps", "Gaps",
+    "find_restoration_sites", "Restoration",
     "summarise_countries",
 ]

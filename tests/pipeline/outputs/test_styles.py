@@ -34,7 +34,7 @@ def test_every_vector_layer_has_a_style_that_parses():
 
 def test_every_raster_style_parses():
     rasters = [n for n, s in LAYER_STYLES.items() if isinstance(s, RasterStyle)]
-    assert rasters == ["corridor_frequency", "current_density", "corridor_mosaic", "resistance"]
+    assert rasters == ["barrier_improvement", "corridor_frequency", "current_density", "corridor_mosaic", "resistance"]
     for name in rasters:
         classes = raster_classes(np.geomspace(1, 500, 40), LAYER_STYLES[name])
         root = _parse(raster_qml(name, classes))
