@@ -32,7 +32,7 @@ from scipy.sparse.csgraph import connected_components
 from ..errors import InputError
 
 __all__ = [
-    "Network",
+    "ResistorNetwork",
     "PairSolution",
     "NetworkPairwiseResult",
     "NetworkAdvancedResult",
@@ -53,8 +53,10 @@ def _make_solver(matrix, method):
 
 
 @dataclass(frozen=True)
-class Network:
-    """A weighted undirected graph and its Laplacian.
+class ResistorNetwork:
+    """A resistor network given as edges between node ids (Circuitscape's network mode), and its Laplacian.
+
+    (:class:`~corridors.circuit.CircuitGraph` is the resistor network of a raster's cells.)
 
     Attributes
     ----------
@@ -83,7 +85,7 @@ class Network:
 
     @classmethod
     def from_edges(cls, i, j, values, *, values_are_resistances: bool, source: str = "graph"):
-        """Build a network from ``i j value`` edge lists.
+        """Build a resistor network from ``i j value`` edge lists.
 
         Parameters
         ----------
@@ -237,7 +239,7 @@ class NetworkPairwiseResult:
 
 
 def network_pairwise(
-    network: Network,
+    network: ResistorNetwork,
     focal_ids,
     *,
     include_pairs=None,
@@ -248,7 +250,7 @@ def network_pairwise(
 
     Parameters
     ----------
-    network : Network
+    network : ResistorNetwork
     focal_ids : array-like of int
         Focal node ids (duplicates removed).
     include_pairs : set of (int, int), optional
@@ -331,7 +333,7 @@ class NetworkAdvancedResult:
     branch_currents: np.ndarray
 
 
-def _per_node(network: Network, ids, values, what: str) -> np.ndarray:
+def _per_node(network: ResistorNetwork, ids, values, what: str) -> np.ndarray:
     out = np.zeros(network.n_nodes)
     if len(ids):
         np.add.at(out, network.index_of(ids, what), np.asarray(values, dtype=np.float64))
@@ -339,7 +341,7 @@ def _per_node(network: Network, ids, values, what: str) -> np.ndarray:
 
 
 def network_advanced(
-    network: Network,
+    network: ResistorNetwork,
     source_ids,
     source_amps,
     ground_ids,
@@ -355,7 +357,7 @@ def network_advanced(
 
     Parameters
     ----------
-    network : Network
+    network : ResistorNetwork
     source_ids, source_amps : array-like
         Source nodes and their currents (amps; repeats summed; negative = sink).
     ground_ids, ground_values : array-like

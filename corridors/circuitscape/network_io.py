@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..circuit.network import Network, network_advanced, network_pairwise, significant_branches
+from ..circuit.network import ResistorNetwork, network_advanced, network_pairwise, significant_branches
 from .readers import read_graph, read_included_pairs, read_node_list, read_node_values
 from .writers import (
     branch_values_text,
@@ -38,7 +38,7 @@ def run_network(cfg, sink, method: str) -> tuple:
         :class:`~corridors.circuit.network.NetworkPairwiseResult` or ``NetworkAdvancedResult``.
     """
     i, j, v = read_graph(cfg.habitat_file)
-    net = Network.from_edges(
+    net = ResistorNetwork.from_edges(
         i, j, v, values_are_resistances=cfg.habitat_map_is_resistances, source=str(cfg.habitat_file)
     )
     summary = {

@@ -5,7 +5,7 @@ import pytest
 
 from rasters.atomic import MARKER
 
-from corridors.circuit.network import Network, network_advanced, network_pairwise
+from corridors.circuit.network import ResistorNetwork, network_advanced, network_pairwise
 from corridors.circuitscape import run
 from corridors.errors import InputError
 
@@ -33,7 +33,7 @@ def _dense(edges, resist):
 @pytest.mark.parametrize("resist", [True, False])
 def test_pairwise_matches_pseudo_inverse(resist):
     i, j, v = map(np.array, zip(*EDGES))
-    net = Network.from_edges(i, j, v, values_are_resistances=resist)
+    net = ResistorNetwork.from_edges(i, j, v, values_are_resistances=resist)
     ids, pos, L = _dense(EDGES, resist)
     comp = [pos[n] for n in (3, 7, 9, 12)]
     Lp = np.linalg.pinv(L[np.ix_(comp, comp)])
@@ -75,7 +75,7 @@ def test_pairwise_matches_pseudo_inverse(resist):
 
 def test_included_pairs_and_missing_focal_node():
     i, j, v = map(np.array, zip(*EDGES))
-    net = Network.from_edges(i, j, v, values_are_resistances=True)
+    net = ResistorNetwork.from_edges(i, j, v, values_are_resistances=True)
     res = network_pairwise(net, [3, 9, 12], include_pairs={(3, 12)}, solver="splu")
     assert res.resistances[0, 1] == -1 and res.resistances[1, 2] == -1
     assert res.resistances[0, 2] > 0
@@ -85,15 +85,15 @@ def test_included_pairs_and_missing_focal_node():
 
 def test_bad_edges():
     with pytest.raises(InputError, match="resistance 0.0"):
-        Network.from_edges([0], [1], [0.0], values_are_resistances=True)
+        ResistorNetwork.from_edges([0], [1], [0.0], values_are_resistances=True)
     with pytest.raises(InputError, match="conductance -1.0"):
-        Network.from_edges([0], [1], [-1.0], values_are_resistances=False)
+        ResistorNetwork.from_edges([0], [1], [-1.0], values_are_resistances=False)
 
 
 def test_advanced_hand_computed():
     # chain 0 -1- 1 -1- 2, 1 A into node 0, node 2 grounded through 2 ohms, node 1 direct ground?
     # no: node 2 has a 2-ohm ground; total path 0->2 is 2 ohms, then 2 ohms to ground.
-    net = Network.from_edges([0, 1], [1, 2], [1.0, 1.0], values_are_resistances=True)
+    net = ResistorNetwork.from_edges([0, 1], [1, 2], [1.0, 1.0], values_are_resistances=True)
     out = network_advanced(net, [0], [1.0], [2], [2.0], grounds_are_resistances=True, solver="splu")
     np.testing.assert_allclose(out.voltages, [4.0, 3.0, 2.0])
     np.testing.assert_allclose(out.branch_currents, [1.0, 1.0])
