@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ..graph_options import GraphOptions
 from .currents import node_currents
-from .graph import CircuitGraph, build_graph, _as_array
+from .graph import CircuitGraph, PreparedHabitat, _as_array
 from .solvers import make_solver
 
 __all__ = ["advanced", "AdvancedResult", "solve_sources_grounds", "POLICIES"]
@@ -137,10 +138,11 @@ def advanced(
     -------
     AdvancedResult
     """
+    options = GraphOptions(neighbours=neighbours, average=average, solver=solver)
     if policy not in POLICIES:
         raise InputError(f"policy must be one of {POLICIES}, got {policy!r}")
-    graph = build_graph(habitat, habitat_is_resistance=habitat_is_resistance, neighbours=neighbours,
-                        average=average, mask=mask, polygons=polygons)
+    graph = PreparedHabitat.prepare(habitat, habitat_is_resistance=habitat_is_resistance, polygons=polygons,
+                                    mask=mask, options=options).graph()
     n = graph.n_nodes
     sflat, suse = _per_node(graph, sources, "sources")
     svals = np.where(unit_currents, 1.0, sflat[suse])
@@ -176,7 +178,7 @@ def advanced(
     direct[direct & (src > 0)] = False  # a direct ground on a positive source is dropped
     gnode[np.isinf(gnode) & ~direct] = 0.0
     finite = np.where(direct, 0.0, gnode)
-    volts, solved, method = solve_sources_grounds(graph, src, finite, direct, solver=solver)
+    volts, solved, method = solve_sources_grounds(graph, src, finite, direct, solver=options.solver)
     in_solved = np.isin(graph.component, solved)
     finite_solved = np.where(in_solved, finite, 0.0)
     cur = node_currents(graph, volts, ground_conductance=finite_solved)

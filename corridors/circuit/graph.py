@@ -22,10 +22,9 @@ from rasters.grid import Grid
 
 from .._kernels import graph as kgraph
 from ..errors import InputError
+from ..graph_options import GraphOptions
 
 __all__ = ["CircuitGraph", "build_graph", "conductance_from_habitat"]
-
-_AVERAGES = ("conductance", "resistance")
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,13 +187,6 @@ def _csr_groups(groups, ncells):
     return ptr, cells
 
 
-def check_options(neighbours, average):
-    if neighbours not in (4, 8):
-        raise InputError(f"neighbours must be 4 or 8, got {neighbours!r}")
-    if average not in _AVERAGES:
-        raise InputError(f"average must be 'conductance' or 'resistance', got {average!r}")
-
-
 def assemble(cond, shape, neighbours, average, groups, polygon_groups=()) -> CircuitGraph:
     """Build a :class:`CircuitGraph` from cell conductances and merge groups (no validation)."""
     nrows, ncols = shape
@@ -266,8 +258,54 @@ def build_graph(
     -----
     Memory: about 60 bytes per cell for 8 neighbours; assembly is O(cells) in Numba.
     """
-    check_options(neighbours, average)
-    cond = conductance_from_habitat(habitat, habitat_is_resistance, mask)
-    shape = np.shape(_as_array(habitat, "habitat"))
-    polys = _polygon_groups(polygons, shape)
-    return assemble(cond, shape, neighbours, average, list(polys) + list(merge_groups), polys)
+    options = GraphOptions(neighbours=neighbours, average=average)
+    habitat = PreparedHabitat.prepare(habitat, habitat_is_resistance=habitat_is_resistance, polygons=polygons,
+                                      mask=mask, options=options)
+    return habitat.graph(merge_groups)
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedHabitat:
+    """A habitat grid checked once and ready to become circuit graphs (the circuit modes' input).
+
+    Every graph of one analysis (the base graph, a pair's own graph with its ends shorted) is
+    built from these values.
+
+    Attributes
+    ----------
+    conductance : ndarray of float64, shape (rows * cols,)
+        Cell conductances (siemens), 0 where there is no habitat (:func:`conductance_from_habitat`).
+    shape : tuple of int
+        Grid shape (rows, cols).
+    polygon_groups : list of int64 arrays
+        Flat cells of each short-circuit polygon (always merged).
+    options : GraphOptions
+        Validated neighbours, average and solver.
+    """
+
+    conductance: np.ndarray
+    shape: tuple
+    polygon_groups: list
+    options: GraphOptions
+
+    @classmethod
+    def prepare(cls, habitat, *, habitat_is_resistance: bool, polygons, mask,
+                options: GraphOptions) -> "PreparedHabitat":
+        """Check ``habitat``, ``polygons`` and ``mask`` (see :func:`build_graph`) and convert them."""
+        hab = _as_array(habitat, "habitat")
+        shape = np.shape(hab)
+        cond = conductance_from_habitat(hab, habitat_is_resistance, mask)
+        return cls(cond, shape, _polygon_groups(polygons, shape), options)
+
+    def graph(self, merge_groups: Sequence = ()) -> CircuitGraph:
+        """The circuit graph with the polygons and ``merge_groups`` (flat cell arrays) merged."""
+        polys = self.polygon_groups
+        return assemble(self.conductance, self.shape, self.options.neighbours, self.options.average,
+                        list(polys) + list(merge_groups), polys)
+
+    def polygon_cells(self) -> np.ndarray:
+        """Flat bool mask of the cells inside a short-circuit polygon."""
+        inside = np.zeros(self.conductance.size, dtype=bool)
+        for grp in self.polygon_groups:
+            inside[grp] = True
+        return inside

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
+from ..graph_options import GraphOptions
 from .currents import node_currents
 from .focal import as_focal_set
-from .graph import _as_array, _polygon_groups, assemble, check_options, conductance_from_habitat
+from ._maps import MapSink
+from .graph import PreparedHabitat
 from .pairwise import _normalise_pairs
 from .reduced import ReducedNetwork
 
@@ -112,87 +114,95 @@ def _one_all(
         ``f(id, voltage, current)`` per solved id instead of storing maps.
     """
     t0 = time.perf_counter()
-    check_options(neighbours, average)
-    hab = _as_array(habitat, "habitat")
-    shape = np.shape(hab)
-    fs = as_focal_set(focal, shape)
+    options = GraphOptions(neighbours=neighbours, average=average, solver=solver)
+    hab = PreparedHabitat.prepare(habitat, habitat_is_resistance=habitat_is_resistance, polygons=polygons,
+                                  mask=mask, options=options)
+    fs = as_focal_set(focal, hab.shape)
     ids = fs.ids
     pairs = _normalise_pairs(include_pairs, ids)
     if pairs is not None:
         keep = set(included_ids) if included_ids is not None else {x for p in pairs for x in p}
         keep = {int(x) for x in keep}
         ids = [i for i in ids if i in keep]
+    strengths = _source_strengths(variable_sources)
+    graph = hab.graph([fs[i] for i in ids])
+    node = np.array([graph.node_of_cell[fs[i]].max() for i in ids], dtype=np.int64)
+    k = len(ids)
+    values = np.zeros((k, 2))
+    values[:, 0] = ids
+    values[:, 1] = -1.0
+    maps = MapSink(hab.shape, voltage_maps, current_maps, cumulative_current, max_current, map_callback)
+    out = OneToAllResult(mode=mode, values=values, voltage_maps=maps.voltage, current_maps=maps.current,
+                         cumulative_current=maps.cumulative, max_current=maps.maximum)
+    ports = np.unique(node[node >= 0])
+    rn = ReducedNetwork(graph, ports, solver=options.solver, keep_solutions=maps.wanted) if ports.size else None
+    for t, n in enumerate(ids):
+        if node[t] < 0:
+            continue
+        if pairs is not None:
+            partner = np.array([(min(n, m), max(n, m)) in pairs for m in ids])
+        else:
+            partner = np.ones(k, dtype=bool)
+        partner[t] = False
+        comp = graph.component[node[t]]
+        same_comp = (node >= 0) & (graph.component[np.maximum(node, 0)] == comp)
+        if mode == "one_to_all":
+            solved = _one_to_all_solve(rn, node, t, partner & same_comp, strengths.get(n, 1.0))
+        elif pairs is not None and not partner.any():
+            solved = None
+        else:
+            solved = _all_to_one_solve(rn, node, t, same_comp, partner, [strengths.get(m, 1.0) for m in ids])
+        if solved is None:
+            continue
+        values[t, 1], (idx, v, j) = solved
+        if maps.wanted:
+            volts = rn.voltages(idx, v, j)
+            curr = graph.paint(node_currents(graph, volts)) if maps.want_current else None
+            maps.emit(n, graph.paint(volts), curr)
+    out.info = dict(solver=rn.solver.method if rn is not None and rn.solver else None,
+                    solves=rn.solves if rn is not None else 0, nodes=graph.n_nodes,
+                    seconds=time.perf_counter() - t0)
+    log.info("%s: %d ids, %d solves, %.2f s", mode, k, out.info["solves"], out.info["seconds"])
+    return out
+
+
+def _source_strengths(variable_sources) -> dict[int, float]:
+    """Source amperes per id, checked finite."""
     strengths = {}
     for key, val in (variable_sources or {}).items():
         val = float(val)
         if not np.isfinite(val):
             raise InputError(f"variable source strength for id {key} is {val!r}; give a finite number")
         strengths[int(key)] = val
-    cond = conductance_from_habitat(hab, habitat_is_resistance, mask)
-    polys = _polygon_groups(polygons, shape)
-    graph = assemble(cond, shape, neighbours, average, list(polys) + [fs[i] for i in ids], polys)
-    node = np.array([graph.node_of_cell[fs[i]].max() for i in ids], dtype=np.int64)
-    k = len(ids)
-    values = np.zeros((k, 2))
-    values[:, 0] = ids
-    values[:, 1] = -1.0
-    want_current = current_maps or cumulative_current or max_current
-    want_maps = voltage_maps or want_current
-    cum = np.zeros(shape) if cumulative_current else None
-    mx = np.zeros(shape) if max_current else None
-    out = OneToAllResult(mode=mode, values=values, cumulative_current=cum, max_current=mx)
-    ports = np.unique(node[node >= 0])
-    rn = ReducedNetwork(graph, ports, solver=solver, keep_solutions=want_maps) if ports.size else None
-    for t, n in enumerate(ids):
-        if node[t] < 0:
-            continue
-        comp = graph.component[node[t]]
-        if pairs is not None:
-            partner = np.array([(min(n, m), max(n, m)) in pairs for m in ids])
-            partner[t] = False
-        else:
-            partner = np.ones(k, dtype=bool)
-            partner[t] = False
-        same_comp = (node >= 0) & (graph.component[np.maximum(node, 0)] == comp)
-        me = rn.port_index([node[t]])
-        if mode == "one_to_all":
-            strength = strengths.get(n, 1.0)
-            gnodes = np.unique(node[partner & same_comp])
-            gnodes = gnodes[gnodes != node[t]]  # rmvgnd: a ground on the source node is dropped
-            if gnodes.size == 0 or strength == 0:
-                continue
-            idx, v, j = rn.solve(rn.port_index(gnodes), np.zeros(gnodes.size), me, [strength])
-            vn = v[np.searchsorted(idx, me[0])]
-            if np.isclose(vn, 0.0, atol=1e-12 * max(abs(strength), 1.0)):
-                continue
-            values[t, 1] = vn / strength
-        else:
-            if pairs is not None and not partner.any():
-                continue
-            others = np.flatnonzero(same_comp & (np.arange(k) != t) & (node != node[t]))
-            amps = np.array([strengths.get(ids[o], 1.0) if partner[o] else 1.0 for o in others])
-            if others.size == 0 or amps.sum() == 0:
-                continue
-            idx, v, j = rn.solve(me, [0.0], rn.port_index(node[others]), amps)
-            values[t, 1] = 0.0
-        if not want_maps:
-            continue
-        volts = rn.voltages(idx, v, j)
-        vmap = graph.paint(volts)
-        curr = graph.paint(node_currents(graph, volts)) if want_current else None
-        if map_callback is not None:
-            map_callback(n, vmap if voltage_maps else None, curr if current_maps else None)
-        else:
-            if voltage_maps:
-                out.voltage_maps[n] = vmap
-            if current_maps:
-                out.current_maps[n] = curr
-        if cum is not None:
-            cum += curr
-        if mx is not None:
-            np.maximum(mx, curr, out=mx)
-    out.info = dict(solver=rn.solver.method if rn is not None and rn.solver else None,
-                    solves=rn.solves if rn is not None else 0, nodes=graph.n_nodes,
-                    seconds=time.perf_counter() - t0)
-    log.info("%s: %d ids, %d solves, %.2f s", mode, k, out.info["solves"], out.info["seconds"])
-    return out
+    return strengths
+
+
+def _one_to_all_solve(rn, node, t, grounded, strength):
+    """``strength`` amperes into id t's node, the ``grounded`` ids' nodes at 0 V.
+
+    Returns (V_n / strength, (indices, voltages, injections)), or None when nothing is solved.
+    """
+    me = rn.port_index([node[t]])
+    gnodes = np.unique(node[grounded])
+    gnodes = gnodes[gnodes != node[t]]  # rmvgnd: a ground on the source node is dropped
+    if gnodes.size == 0 or strength == 0:
+        return None
+    idx, v, j = rn.solve(rn.port_index(gnodes), np.zeros(gnodes.size), me, [strength])
+    vn = v[np.searchsorted(idx, me[0])]
+    if np.isclose(vn, 0.0, atol=1e-12 * max(abs(strength), 1.0)):
+        return None
+    return vn / strength, (idx, v, j)
+
+
+def _all_to_one_solve(rn, node, t, same_comp, partner, strength):
+    """Id t's node at 0 V, every other id of its component injecting (partners: their ``strength``, others 1 A).
+
+    Returns (0.0, (indices, voltages, injections)), or None when nothing is solved.
+    """
+    k = node.size
+    others = np.flatnonzero(same_comp & (np.arange(k) != t) & (node != node[t]))
+    amps = np.array([strength[o] if partner[o] else 1.0 for o in others])
+    if others.size == 0 or amps.sum() == 0:
+        return None
+    idx, v, j = rn.solve(rn.port_index([node[t]]), [0.0], rn.port_index(node[others]), amps)
+    return 0.0, (idx, v, j)

@@ -29,10 +29,12 @@ from typing import Callable
 import numpy as np
 
 from ..errors import InputError
+from ..graph_options import GraphOptions
+from ._maps import MapSink
 from ._sparse import principal_submatrix
 from .currents import node_currents
 from .focal import as_focal_set
-from .graph import _as_array, _polygon_groups, assemble, check_options, conductance_from_habitat
+from .graph import PreparedHabitat
 from .reduced import ReducedNetwork
 from .schur import SCHUR_MAX_KEEP
 from .solvers import available_methods, make_solver
@@ -106,10 +108,10 @@ def _region_nodes(node_of_cell, cells):
     return uniq.astype(np.int64), extra
 
 
-def _shorting_branches(graph, nodes, extra, neighbours, average, poly_cell):
+def _shorting_branches(graph, nodes, extra, poly_cell):
     """Branches a region gains when shorted: its nodata cells join its node (mean conductance).
 
-    Under ``average="conductance"`` a nodata cell x merged into the region's node connects to
+    Under the graph's ``average="conductance"`` a nodata cell x merged into the region's node connects to
     each habitat neighbour y with ``(0 + g_y) / 2`` (diagonals / sqrt 2), as in the pair's own
     graph; under mean resistance the weight is 0. Edges to the region's own nodes are internal.
 
@@ -121,14 +123,14 @@ def _shorting_branches(graph, nodes, extra, neighbours, average, poly_cell):
     do not touch).
     """
     none = (np.zeros(0, np.int64), np.zeros(0))
-    if average != "conductance" or extra.size == 0:
+    if graph.average != "conductance" or extra.size == 0:
         return none + (True,)
     if poly_cell[extra].any():
         return none + (False,)
     nrows, ncols = graph.shape
     r, c = np.divmod(extra, ncols)
     offs = [(0, 1), (1, 0), (0, -1), (-1, 0)]
-    if neighbours == 8:
+    if graph.neighbours == 8:
         offs += [(1, 1), (1, -1), (-1, 1), (-1, -1)]
     ys, ws = [], []
     for dr, dc in offs:
@@ -225,139 +227,147 @@ def pairwise(
     see ``benchmarks/bench_circuit.py``.
     """
     t0 = time.perf_counter()
-    check_options(neighbours, average)
+    options = GraphOptions(neighbours=neighbours, average=average, solver=solver)
     if strategy not in STRATEGIES:
         raise InputError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-    hab = _as_array(habitat, "habitat")
-    shape = np.shape(hab)
-    cond = conductance_from_habitat(hab, habitat_is_resistance, mask)
-    polys = _polygon_groups(polygons, shape)
-    graph = assemble(cond, shape, neighbours, average, polys, polys)
-    fs = as_focal_set(focal, shape)
+    hab = PreparedHabitat.prepare(habitat, habitat_is_resistance=habitat_is_resistance, polygons=polygons,
+                                  mask=mask, options=options)
+    graph = hab.graph()
+    fs = as_focal_set(focal, hab.shape)
     ids = fs.ids
     k = len(ids)
-    pairs_ok = _normalise_pairs(include_pairs, ids)
     res = -np.ones((k, k))
     np.fill_diagonal(res, 0.0)
-    want_current = current_maps or cumulative_current or max_current
-    want_maps = voltage_maps or want_current
-    cum = np.zeros(shape) if cumulative_current else None
-    mx = np.zeros(shape) if max_current else None
-    out = PairwiseResult(ids=ids, resistances=res, cumulative_current=cum, max_current=mx)
+    maps = MapSink(hab.shape, voltage_maps, current_maps, cumulative_current, max_current, map_callback)
+    out = PairwiseResult(ids=ids, resistances=res, voltage_maps=maps.voltage, current_maps=maps.current,
+                         cumulative_current=maps.cumulative, max_current=maps.maximum)
 
     regions = [_region_nodes(graph.node_of_cell, fs[i]) for i in ids]
-    todo = []
-    for i in range(k):
-        for j in range(i + 1, k):
-            if pairs_ok is not None and (ids[i], ids[j]) not in pairs_ok:
-                continue
-            if regions[i][0].size == 0 or regions[j][0].size == 0:
-                continue
-            todo.append((i, j))
-
-    poly_cell = np.zeros(cond.size, dtype=bool)
-    for grp in polys:
-        poly_cell[grp] = True
-    branches = [_shorting_branches(graph, n, ex, neighbours, average, poly_cell) for n, ex in regions]
-    needs_per_pair = not all(ok for _, _, ok in branches)
+    todo = _pairs_to_solve(ids, regions, _normalise_pairs(include_pairs, ids))
+    poly_cell = hab.polygon_cells()
+    branches = [_shorting_branches(graph, n, ex, poly_cell) for n, ex in regions]
     ports = np.unique(np.concatenate([_boundary_nodes(graph, n) for n, _ in regions]
                                      + [y for y, _, _ in branches] + [np.zeros(0, np.int64)]))
-    nsolves_shared = ports.size - np.unique(graph.component[ports]).size if ports.size else 0
-    # CHOLMOD reads the reduced network off one factorisation: no solve per port
-    schur_ok = (solver in ("auto", "cholmod") and "cholmod" in available_methods()
-                and ports.size <= SCHUR_MAX_KEEP)
-    chosen = strategy
-    if strategy == "auto":
-        if needs_per_pair:
-            chosen = "per_pair"
-        elif schur_ok or (nsolves_shared <= max(64, 6 * len(todo)) and ports.size <= 8000):
-            chosen = "shared"
-        else:
-            chosen = "per_pair"
-    elif strategy == "shared" and needs_per_pair:
-        raise InputError(
-            "strategy='shared' cannot represent these focal regions: a region's nodata cells "
-            "also lie in a short-circuit polygon, or (average='conductance') connect it to a "
-            "component its habitat cells do not reach; use strategy='per_pair' or 'auto'"
-        )
-
-    def emit(i, j, volt, curr):
-        a, b = ids[i], ids[j]
-        if map_callback is not None:
-            map_callback(a, b, volt if voltage_maps else None, curr if current_maps else None)
-        else:
-            if voltage_maps:
-                out.voltage_maps[(a, b)] = volt
-            if current_maps:
-                out.current_maps[(a, b)] = curr
-        if cum is not None:
-            np.add(cum, curr, out=cum)
-        if mx is not None:
-            np.maximum(mx, curr, out=mx)
-
-    nsolves = 0
-    method = None
+    needs_per_pair = not all(ok for _, _, ok in branches)
+    chosen = _choose_strategy(strategy, graph, ports, needs_per_pair, len(todo), options.solver)
+    nsolves, method = 0, None
     if chosen == "shared" and todo:
-        rn = ReducedNetwork(graph, ports, solver=solver, keep_solutions=want_maps,
-                             voltage_calls=len(todo))
-        nsolves = rn.solves
-        method = rn.solver.method if rn.solver else None
-        for i, j in todo:
-            na, ea = regions[i]
-            nb, eb = regions[j]
-            if np.intersect1d(na, nb).size or np.intersect1d(fs[ids[i]], fs[ids[j]]).size:
-                res[i, j] = res[j, i] = 0.0  # one node in the pair's graph
-                continue
-            ca, cb = graph.component[na], graph.component[nb]
-            common = np.intersect1d(ca, cb)
-            if common.size == 0:
-                continue
-            pa = rn.port_index(np.intersect1d(na[np.isin(ca, common)], rn.ports))
-            pb = rn.port_index(np.intersect1d(nb[np.isin(cb, common)], rn.ports))
-            fixed = np.concatenate([pa, pb])
-            extra = _pair_branches(rn, graph, common, (pa, branches[i]), (pb, branches[j]))
-            idx, v, jn = rn.solve(fixed, np.concatenate([np.zeros(pa.size), np.ones(pb.size)]),
-                                  branches=extra)
-            current_b = jn[np.searchsorted(idx, pb)].sum()
-            if not current_b > 0:
-                continue
-            r = 1.0 / current_b
-            res[i, j] = res[j, i] = r
-            if not want_maps:
-                continue
-            v = v * r
-            # the base network's injections exclude the shorting branches' currents
-            jbase = rn.S[np.ix_(idx, idx)] @ v if extra is not None else jn * r
-            volts = rn.voltages(idx, v, jbase)
-            only_b = np.isin(graph.component, np.setdiff1d(cb, common))
-            volts[only_b] = r
-            vmap = graph.paint(volts)
-            vmap.flat[eb] = r
-            curr = None
-            if want_current:
-                nodecur = _node_currents_with_branches(graph, volts, na, nb, rn, extra)
-                curr = graph.paint(nodecur)
-                if ea.size:
-                    curr.flat[ea] = nodecur[na[0]]
-                if eb.size:
-                    curr.flat[eb] = nodecur[nb[0]]
-            emit(i, j, vmap, curr)
+        nsolves, method = _solve_shared(graph, ports, fs, regions, branches, todo, res, maps, options.solver)
     elif chosen == "per_pair":
-        for i, j in todo:
-            r, volt, curr, method = _solve_pair_own_graph(
-                cond, shape, neighbours, average, polys, fs[ids[i]], fs[ids[j]], solver,
-                want_maps, want_current)
-            if r is None:
-                continue
-            res[i, j] = res[j, i] = r
-            nsolves += 1 if r > 0 else 0
-            if r > 0 and want_maps:
-                emit(i, j, volt, curr)
+        nsolves, method = _solve_each_pair(hab, fs, todo, res, maps)
     out.info = dict(strategy=chosen, solver=method, solves=nsolves, ports=int(ports.size),
                     pairs=len(todo), seconds=time.perf_counter() - t0, nodes=graph.n_nodes)
     log.info("pairwise: %d ids, %d pairs, strategy %s, %d solves, %.2f s", k, len(todo), chosen,
              nsolves, out.info["seconds"])
     return out
+
+
+def _pairs_to_solve(ids, regions, pairs_ok) -> list[tuple[int, int]]:
+    """Index pairs (i < j) that are included and have habitat at both ends."""
+    todo = []
+    for i in range(len(ids)):
+        for j in range(i + 1, len(ids)):
+            if pairs_ok is not None and (ids[i], ids[j]) not in pairs_ok:
+                continue
+            if regions[i][0].size == 0 or regions[j][0].size == 0:
+                continue
+            todo.append((i, j))
+    return todo
+
+
+def _choose_strategy(strategy, graph, ports, needs_per_pair, npairs, solver) -> str:
+    """``shared`` or ``per_pair`` for ``strategy="auto"``; the requested one if it can be done."""
+    if strategy == "auto":
+        if needs_per_pair:
+            return "per_pair"
+        nsolves_shared = ports.size - np.unique(graph.component[ports]).size if ports.size else 0
+        # CHOLMOD reads the reduced network off one factorisation: no solve per port
+        schur_ok = (solver in ("auto", "cholmod") and "cholmod" in available_methods()
+                    and ports.size <= SCHUR_MAX_KEEP)
+        if schur_ok or (nsolves_shared <= max(64, 6 * npairs) and ports.size <= 8000):
+            return "shared"
+        return "per_pair"
+    if strategy == "shared" and needs_per_pair:
+        raise InputError(
+            "strategy='shared' cannot represent these focal regions: a region's nodata cells "
+            "also lie in a short-circuit polygon, or (average='conductance') connect it to a "
+            "component its habitat cells do not reach; use strategy='per_pair' or 'auto'"
+        )
+    return strategy
+
+
+def _solve_shared(graph, ports, fs, regions, branches, todo, res, maps, solver):
+    """Solve the pairs on one reduction of the graph onto ``ports``: fills ``res``, emits the maps.
+
+    Returns (solves, solver method).
+    """
+    ids = fs.ids
+    rn = ReducedNetwork(graph, ports, solver=solver, keep_solutions=maps.wanted, voltage_calls=len(todo))
+    nsolves = rn.solves
+    for i, j in todo:
+        na, nb = regions[i][0], regions[j][0]
+        if np.intersect1d(na, nb).size or np.intersect1d(fs[ids[i]], fs[ids[j]]).size:
+            res[i, j] = res[j, i] = 0.0  # one node in the pair's graph
+            continue
+        ca, cb = graph.component[na], graph.component[nb]
+        common = np.intersect1d(ca, cb)
+        if common.size == 0:
+            continue
+        pa = rn.port_index(np.intersect1d(na[np.isin(ca, common)], rn.ports))
+        pb = rn.port_index(np.intersect1d(nb[np.isin(cb, common)], rn.ports))
+        fixed = np.concatenate([pa, pb])
+        extra = _pair_branches(rn, graph, common, (pa, branches[i]), (pb, branches[j]))
+        idx, v, jn = rn.solve(fixed, np.concatenate([np.zeros(pa.size), np.ones(pb.size)]),
+                              branches=extra)
+        current_b = jn[np.searchsorted(idx, pb)].sum()
+        if not current_b > 0:
+            continue
+        r = 1.0 / current_b
+        res[i, j] = res[j, i] = r
+        if maps.wanted:
+            vmap, curr = _shared_pair_maps(graph, rn, r, (idx, v, jn), extra, regions[i], regions[j],
+                                           np.setdiff1d(cb, common), maps.want_current)
+            maps.emit((ids[i], ids[j]), vmap, curr)
+    return nsolves, (rn.solver.method if rn.solver else None)
+
+
+def _shared_pair_maps(graph, rn, r, solution, extra, region_a, region_b, only_b_components, want_current):
+    """Voltage map (a at 0 V, b at ``r`` volts) and current map of a pair solved on the reduction."""
+    idx, v, jn = solution
+    (na, ea), (nb, eb) = region_a, region_b
+    v = v * r
+    # the base network's injections exclude the shorting branches' currents
+    jbase = rn.S[np.ix_(idx, idx)] @ v if extra is not None else jn * r
+    volts = rn.voltages(idx, v, jbase)
+    only_b = np.isin(graph.component, only_b_components)
+    volts[only_b] = r
+    vmap = graph.paint(volts)
+    vmap.flat[eb] = r
+    curr = None
+    if want_current:
+        nodecur = _node_currents_with_branches(graph, volts, na, nb, rn, extra)
+        curr = graph.paint(nodecur)
+        if ea.size:
+            curr.flat[ea] = nodecur[na[0]]
+        if eb.size:
+            curr.flat[eb] = nodecur[nb[0]]
+    return vmap, curr
+
+
+def _solve_each_pair(hab, fs, todo, res, maps):
+    """Build and solve each pair's own graph: fills ``res``, emits the maps; (solves, solver method)."""
+    ids = fs.ids
+    nsolves, method = 0, None
+    for i, j in todo:
+        r, volt, curr, method = _solve_pair_own_graph(hab, fs[ids[i]], fs[ids[j]], maps.wanted,
+                                                      maps.want_current)
+        if r is None:
+            continue
+        res[i, j] = res[j, i] = r
+        nsolves += 1 if r > 0 else 0
+        if r > 0 and maps.wanted:
+            maps.emit((ids[i], ids[j]), volt, curr)
+    return nsolves, method
 
 
 def _pair_branches(rn, graph, common, end_a, end_b):
@@ -407,10 +417,9 @@ def _node_currents_with_branches(graph, volts, na, nb, rn, extra):
     return np.maximum(inflow, outflow)[group]
 
 
-def _solve_pair_own_graph(cond, shape, neighbours, average, polys, cells_a, cells_b, solver,
-                          want_maps, want_current):
+def _solve_pair_own_graph(hab, cells_a, cells_b, want_maps, want_current):
     """Build the pair's graph (a and b shorted) and solve it: (R or None, vmap, cmap, method)."""
-    g = assemble(cond, shape, neighbours, average, list(polys) + [cells_a, cells_b], polys)
+    g = hab.graph([cells_a, cells_b])
     na = g.node_of_cell[cells_a]
     nb = g.node_of_cell[cells_b]
     na, nb = na[na >= 0], nb[nb >= 0]
@@ -424,7 +433,7 @@ def _solve_pair_own_graph(cond, shape, neighbours, average, polys, cells_a, cell
     sub = np.flatnonzero(g.component == g.component[a])
     sub = sub[sub != a]
     mat = principal_submatrix(g.laplacian, sub)
-    slv = make_solver(mat, solver, grid=g.grid_positions(sub))
+    slv = make_solver(mat, hab.options.solver, grid=g.grid_positions(sub))
     rhs = np.zeros(sub.size)
     rhs[np.searchsorted(sub, b)] = 1.0
     x = slv.solve(rhs)
