@@ -32,7 +32,10 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
 
     Writes corridors.gpkg (+ .qml styles and corridors.qgs), ranking.csv, COGs of resistance,
     corridor mosaic and current density, report.html, manifest.json, scenario.resolved.toml and
-    corridors.log. Nothing is written if the scenario or an input is invalid.
+    corridors.log. A migratory bird's profile (one with a [flyway] table: the cranes, the
+    spoonbill) runs its flyway site network instead: flyway_sites and flyway_legs layers,
+    flyway_ranking.csv, the report and the project, and no corridor. Nothing is written if the
+    scenario or an input is invalid.
     """
     import dataclasses
 
@@ -47,15 +50,23 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
         sc = dataclasses.replace(sc, outputs=dataclasses.replace(sc.outputs, shapefiles=True))
     verbosity = (ctx.obj or {}).get("verbosity", 0)
     if check:
-        from ..pipeline.stages import build_resistance, load_inputs
+        from ..datasets import species_profile
+        from ..pipeline.stages import build_resistance, check_flyway_scenario, is_flyway_profile, load_inputs
 
         sc = sc.resolved()
-        build_resistance(load_inputs(sc), sc.edits)
-        click.echo(f"{scenario or 'default scenario'}: OK ({sc.name}, species {sc.species.profile})")
+        profile = species_profile(sc.species.profile)
+        check_flyway_scenario(sc, profile)
+        inputs = load_inputs(sc)
+        if not is_flyway_profile(profile):
+            build_resistance(inputs, sc.edits)
+        kind = ", flyway site network" if is_flyway_profile(profile) else ""
+        click.echo(f"{scenario or 'default scenario'}: OK ({sc.name}, species {sc.species.profile}{kind})")
         return
     result = run_scenario(sc, out, overwrite=overwrite, workers=workers, scheduler=scheduler,
                           progress=None if verbosity >= 0 else False)
-    if verbosity >= 0:
+    if verbosity >= 0 and result.flyway is not None:
+        _echo_flyway(result, out)
+    elif verbosity >= 0:
         top = result.ranking.head(10)
         click.echo(f"{len(result.ranking)} links ranked, {len(result.gaps)} gap polygons, "
                    f"{len(result.unlinked)} pairs without a viable corridor; {result.total_s:.1f} s")
@@ -67,3 +78,15 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
             click.echo(f"uncertainty ensemble: {certain} links in the top 10 of every member "
                        f"(rank_uncertainty.csv, corridor_frequency.tif)")
         click.echo(f"wrote {out}")
+
+
+def _echo_flyway(result, out: str) -> None:
+    """What a flyway run found: counts and its critical sites."""
+    table = result.flyway
+    crit = table[table["critical"]]
+    click.echo(f"flyway of {result.species}: {len(table)} sites, {len(crit)} critical "
+               f"({int((crit['protected'] == 'no').sum())} without legal protection); {result.total_s:.1f} s")
+    for rec in crit.itertuples(index=False):
+        click.echo(f"  {rec.site_id}  {rec.name} ({rec.iso3}), {rec.role}, protected: {rec.protected}, "
+                   f"connections lost {rec.connections_lost:.2f}")
+    click.echo(f"wrote {out}")

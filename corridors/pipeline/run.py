@@ -5,7 +5,10 @@ and then the outputs (:mod:`.outputs`): inputs -> resistance -> links (cores, bo
 candidate pairs, least-cost links) -> corridors -> circuits per link -> centrality -> ranking ->
 pinch points -> gaps -> outputs (GeoPackage, styles, QGIS project, COGs, CSV) -> report (resolved
 scenario, HTML) -> manifest; with ``[uncertainty]``, the ensemble (:mod:`.uncertainty`) runs before
-the outputs. To add a stage: write ``stages/<name>.py``, export it from
+the outputs. A bird whose species profile has a ``[flyway]`` table takes the flyway branch
+instead: inputs -> flyway (its site network, :mod:`.stages.flyway`) -> its outputs, and no stage
+of the resistance chain runs (a bird's route is no least-cost corridor, over land or sea).
+To add a stage: write ``stages/<name>.py``, export it from
 ``stages/__init__.py``, add one line here and a field to :class:`~.results.StageResults`.
 """
 
@@ -26,9 +29,12 @@ from .chain import resistance_chain
 from .results import RunResult, StageResults
 from .stages import (
     account_borders,
+    build_flyway,
+    check_flyway_scenario,
     domestic_links,
     find_gaps,
     find_pinch_points,
+    is_flyway_profile,
     load_inputs,
     summarise_countries,
 )
@@ -72,14 +78,15 @@ class _Steps:
     """Runs the stages one by one: logs each, times it, and moves a tqdm bar (when ``progress``)."""
 
     COUNT = 17  # stages and output steps in :func:`_run`, for the bar's length (+1: the ensemble)
+    FLYWAY_COUNT = 4  # a flyway run's: inputs, flyway, outputs, report
 
-    def __init__(self, progress: bool, extra: int = 0):
+    def __init__(self, progress: bool, total: int = COUNT):
         self.timer = Timer()
         self.bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=self.COUNT + extra, desc="corridors run", unit="step", leave=False)
+            self.bar = tqdm(total=total, desc="corridors run", unit="step", leave=False)
 
     def run(self, name: str, func, *args):
         log.info("step: %s", name)
@@ -141,6 +148,7 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
     elif not isinstance(scenario, Scenario):
         scenario = Scenario.from_toml(scenario)
     scenario = scenario.resolved()
+    check_flyway_scenario(scenario, _profile(scenario))  # a bird: refuse what only acts on resistance
     inputs = _input_paths(scenario)
     _prepare_out(out, overwrite, inputs)  # fail before starting a cluster
     if progress is None:
@@ -184,34 +192,52 @@ def _quiet_numeric_warnings():
             warnings.showwarning = old_show
 
 
+def _profile(scenario: Scenario):
+    """The species profile of a resolved scenario."""
+    from ..datasets import species_profile
+
+    return species_profile(scenario.species.profile)
+
+
 def _run(scenario: Scenario, folder: Path, ex: Executor, progress: bool) -> RunResult:
     """The stages in order, then the outputs; ``scenario`` is resolved."""
-    steps = _Steps(progress, extra=scenario.uncertainty is not None)
-    cfg = scenario.ranking
+    flyway = is_flyway_profile(_profile(scenario))
+    steps = _Steps(progress, _Steps.FLYWAY_COUNT if flyway else _Steps.COUNT + (scenario.uncertainty is not None))
     r = StageResults(scenario)
     with steps:
         r.inputs = steps.run("inputs", load_inputs, scenario)
-        resistance_chain(r, ex, steps.run)  # resistance, nodes, links, ..., ranking
-        grid = r.resistance.grid
-        r.domestic = steps.run("domestic", domestic_links, r.links, r.corridors, r.circuits, r.connectivity,
-                               r.pressure)
-        r.pinch_points = steps.run("pinch_points", find_pinch_points, r.circuits, r.corridors, r.ranking, grid, cfg)
-        r.borders = steps.run("border_accounting", account_borders, r.links, r.corridors, r.circuits,
-                              r.pinch_points, r.ranking, grid, r.inputs)
-        r.gaps = steps.run("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
-        r.countries = steps.run("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs,
-                                r.links, scenario)
-        if scenario.uncertainty is not None:
-            r.uncertainty = steps.run("uncertainty", run_ensemble, r, ex)
+        if flyway:  # a migratory bird: its network of wetland sites, no resistance chain
+            r.flyway = steps.run("flyway", build_flyway, r.inputs)
+        else:
+            _corridor_stages(r, ex, steps.run)
         files = steps.run("outputs", write_outputs, folder, r)
         inputs = input_records(r)  # each input file hashed once, for the header and the manifest
         files += steps.run("report", write_report, folder, r, dict(steps.timings), inputs)
     files += ["manifest.json", "corridors.log"]
     write_run_manifest(folder, r, inputs=inputs, timings=dict(steps.timings), total_s=steps.total,
                        executor=ex.describe(), files=files)
-    log.info("done in %.1f s: %d links ranked, %d gaps, %d unlinked pairs", steps.total, len(r.ranking),
-             len(r.gaps.gaps), len(r.gaps.unlinked))
+    if flyway:
+        log.info("done in %.1f s: flyway of %s, %d sites, %d legs, %d critical", steps.total, r.flyway.species,
+                 len(r.flyway.ranking), len(r.flyway.legs), int(r.flyway.ranking["critical"].sum()))
+    else:
+        log.info("done in %.1f s: %d links ranked, %d gaps, %d unlinked pairs", steps.total, len(r.ranking),
+                 len(r.gaps.gaps), len(r.gaps.unlinked))
     return RunResult.from_stages(folder, r, dict(steps.timings), steps.total, files)
+
+
+def _corridor_stages(r: StageResults, ex: Executor, step) -> None:
+    """The terrestrial stages after the inputs, in order (``step(name, func, *args)`` runs one)."""
+    scenario, cfg = r.scenario, r.scenario.ranking
+    resistance_chain(r, ex, step)  # resistance, nodes, links, ..., ranking
+    grid = r.resistance.grid
+    r.domestic = step("domestic", domestic_links, r.links, r.corridors, r.circuits, r.connectivity, r.pressure)
+    r.pinch_points = step("pinch_points", find_pinch_points, r.circuits, r.corridors, r.ranking, grid, cfg)
+    r.borders = step("border_accounting", account_borders, r.links, r.corridors, r.circuits, r.pinch_points,
+                     r.ranking, grid, r.inputs)
+    r.gaps = step("gaps", find_gaps, r.corridors, r.ranking, r.links, r.inputs, cfg)
+    r.countries = step("countries", summarise_countries, r.ranking, r.borders, r.gaps, r.inputs, r.links, scenario)
+    if scenario.uncertainty is not None:
+        r.uncertainty = step("uncertainty", run_ensemble, r, ex)
 
 
 def run_batch(scenarios: list[Scenario | str | Path], outs: list[str | Path], *, overwrite: bool = False,

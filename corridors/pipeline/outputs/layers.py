@@ -25,6 +25,7 @@ LAYER_GEOMETRY = {
     "links": "Line", "domestic_links": "Line", "adjoining": "Line", "country_summary": "Polygon",
     "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon",
     "unlinked_pairs": "Line", "edits": "Line", "countries": "Polygon", "water": "Polygon", "robust_corridors": "Polygon",
+    "flyway_sites": "Point", "flyway_legs": "Line",
 }
 
 
