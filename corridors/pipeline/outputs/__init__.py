@@ -17,6 +17,7 @@ from .qgis import write_styles_and_project
 from .raster_classes import run_raster_classes
 from .rasters import output_rasters, write_rasters
 from .report import write_run_report
+from .sources import run_files, run_sources, sources_line
 from ..stages.ranking import score_closeness
 from .tables import DOMESTIC_COLUMNS, RANKING_COLUMNS, write_ranking, write_table
 from .uncertainty import write_uncertainty_tables
@@ -48,30 +49,6 @@ def write_outputs(folder: Path, r) -> list[str]:
                                       n_links=len(r.ranking), crs=grid.crs, extent=grid.bounds,
                                       title=f"corridors: {r.scenario.name}", sources=sources_line(r))
     return files
-
-
-def sources_line(r) -> str:
-    """One paragraph naming the run's data sources and licences, for map footers."""
-    from ..._version import __version__
-
-    def short(text: str, limit: int = 90) -> str:
-        text = str(text).split(";")[0].strip()
-        return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "..."
-
-    parts = [f"{s['layer']}: {short(s['source'])}" + (f" ({short(s['licence'], 60)})" if s.get("licence") else "")
-             for s in run_sources(r)]
-    return f"Made with corridors {__version__}, scenario {r.scenario.name!r}. Sources: " + "; ".join(parts) + "."
-
-
-def run_sources(r) -> list[dict[str, str]]:
-    """``{layer, source, licence}`` of every data source of the run (a flyway run's site table and
-    flight range included)."""
-    return [*r.inputs.sources, *(r.flyway.sources if r.flyway is not None else [])]
-
-
-def run_files(r) -> list[tuple[str, Path]]:
-    """``(role, path)`` of every input file of the run (a flyway run's site table included)."""
-    return [*r.inputs.files, *(r.flyway.files if r.flyway is not None else [])]
 
 
 def write_report(folder: Path, r, timings: dict[str, float], inputs: list[dict]) -> list[str]:

@@ -16,6 +16,7 @@ import numpy as np
 from ...flyway import RANKING_COLUMNS
 from .layers import _clean, build_context_layers, write_context, write_vectors
 from .qgis import write_styles_and_project
+from .sources import sources_line
 from .styles import FLYWAY_SITE_CLASSES
 from .tables import write_table
 
@@ -66,8 +67,6 @@ def flyway_extent(r, pad: float = 0.06) -> tuple[float, float, float, float]:
 
 def write_flyway_outputs(folder: Path, r) -> list[str]:
     """The GeoPackages, the styles and the QGIS project, and the flyway CSV tables; the names written."""
-    from . import sources_line
-
     fw = r.flyway
     layers = flyway_layers(r)
     files = write_vectors(folder, layers, shapefiles=r.scenario.outputs.shapefiles)

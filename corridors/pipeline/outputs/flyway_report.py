@@ -15,6 +15,7 @@ import pandas as pd
 from rasters.atomic import atomic_write_text
 from .flyway import flyway_extent, flyway_layers
 from .report import PNG_COMPRESSION, PageText, inline_images, map_data, page_table, report_html, water_image
+from .sources import run_sources
 from .styles import FLYWAY_SITE_CLASSES, LAYER_STYLES
 
 __all__ = ["write_flyway_report", "flyway_section", "plot_flyway_map", "sensitivity_table", "FLYWAY_PAGE",
@@ -200,7 +201,7 @@ def write_flyway_report(folder: Path, r, timings: dict[str, float]) -> list[str]
         "countries with sites": len(fw.countries),
     }
     text = report_html(data, title=f"Flyway sites: {profile.common_name or fw.species} ({r.scenario.name})",
-                       description=r.scenario.description, summary=summary, sources=[*r.inputs.sources, *fw.sources],
+                       description=r.scenario.description, summary=summary, sources=run_sources(r),
                        timings=timings, maps={"flyway": "flyway_map.png"}, sections=(section,), page=FLYWAY_PAGE)
     atomic_write_text(folder / "report.html", text)
     return [*pngs, "report.html"]
