@@ -34,8 +34,9 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
     corridor mosaic and current density, report.html, manifest.json, scenario.resolved.toml and
     corridors.log. A migratory bird's profile (one with a [flyway] table: the cranes, the
     spoonbill) runs its flyway site network instead: flyway_sites and flyway_legs layers,
-    flyway_ranking.csv, the report and the project, and no corridor. Nothing is written if the
-    scenario or an input is invalid.
+    flyway_ranking.csv, the report and the project, and no corridor. With [species] profile a
+    list of names or "all", each species runs into DIR/PROFILE and DIR gets species_summary.csv
+    and the combined rankings. Nothing is written if the scenario or an input is invalid.
     """
     import dataclasses
 
@@ -53,18 +54,22 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
         from ..datasets import species_profile
         from ..pipeline.stages import build_resistance, check_flyway_scenario, is_flyway_profile, load_inputs
 
-        sc = sc.resolved()
-        profile = species_profile(sc.species.profile)
-        check_flyway_scenario(sc, profile)
-        inputs = load_inputs(sc)
-        if not is_flyway_profile(profile):
-            build_resistance(inputs, sc.edits)
-        kind = ", flyway site network" if is_flyway_profile(profile) else ""
-        click.echo(f"{scenario or 'default scenario'}: OK ({sc.name}, species {sc.species.profile}{kind})")
+        for one in sc.per_species():
+            profile = species_profile(one.species.profile)
+            check_flyway_scenario(one, profile)
+            inputs = load_inputs(one)
+            if not is_flyway_profile(profile):
+                build_resistance(inputs, one.edits)
+            kind = ", flyway site network" if is_flyway_profile(profile) else ""
+            click.echo(f"{scenario or 'default scenario'}: OK ({one.name}, species {one.species.profile}{kind})")
         return
     result = run_scenario(sc, out, overwrite=overwrite, workers=workers, scheduler=scheduler,
                           progress=None if verbosity >= 0 else False)
-    if verbosity >= 0 and result.flyway is not None:
+    from ..pipeline import SpeciesRuns
+
+    if verbosity >= 0 and isinstance(result, SpeciesRuns):
+        _echo_species(result, out)
+    elif verbosity >= 0 and result.flyway is not None:
         _echo_flyway(result, out)
     elif verbosity >= 0:
         top = result.ranking.head(10)
@@ -90,3 +95,17 @@ def _echo_flyway(result, out: str) -> None:
         click.echo(f"  {rec.site_id}  {rec.name} ({rec.iso3}), {rec.role}, protected: {rec.protected}, "
                    f"connections lost {rec.connections_lost:.2f}")
     click.echo(f"wrote {out}")
+
+
+def _echo_species(result, out: str) -> None:
+    """One line per species of a run of several."""
+    click.echo(f"{len(result.summary)} species ({len(result.failed)} without a viable link); {result.total_s:.1f} s")
+    for rec in result.summary.itertuples(index=False):
+        if rec.Status != "ok":
+            click.echo(f"  {rec.Species:<22} {rec.Model:<9} {rec.Status}: {rec.Note}")
+        elif rec.Model == "flyway":
+            click.echo(f"  {rec.Species:<22} flyway    {rec.N_Ranked} sites, {rec.N_Critical} critical"
+                       + (f" (not protected: {rec.Crit_Unprot})" if rec.Crit_Unprot else "") + f"  -> {rec.Folder}/")
+        else:
+            click.echo(f"  {rec.Species:<22} corridors {rec.N_Ranked} links ranked, first {rec.Top}  -> {rec.Folder}/")
+    click.echo(f"wrote {out} (species_summary.csv, combined rankings)")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["StageResults", "RunResult"]
+__all__ = ["StageResults", "RunResult", "SpeciesRuns"]
 
 
 @dataclass
@@ -82,3 +82,22 @@ class RunResult:
         return cls(out=out, ranking=r.ranking, gaps=table(r.gaps.gaps), unlinked=table(r.gaps.unlinked),
                    pinch_points=table(r.pinch_points.points), timings=timings, total_s=total_s, files=files,
                    rank_uncertainty=None if r.uncertainty is None else r.uncertainty.table, species=species)
+
+
+@dataclass
+class SpeciesRuns:
+    """What :func:`~corridors.pipeline.run_scenario` produced for several species
+    (``species.profile`` a list or ``'all'``).
+
+    out : the output folder; runs : ``{species: RunResult}``, each run in ``out / species``;
+    failed : ``{species: message}`` of the species with no viable link (no folder of their own);
+    summary : one row per species (``species_summary.csv``); total_s : the whole run, seconds;
+    files : the names written at the top of ``out``.
+    """
+
+    out: Path
+    runs: dict[str, RunResult]
+    failed: dict[str, str]
+    summary: pd.DataFrame
+    total_s: float
+    files: list[str] = field(default_factory=list)

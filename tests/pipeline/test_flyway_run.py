@@ -273,3 +273,26 @@ def test_check_flag_says_a_bird_runs_its_flyway(tmp_path):
     res = CliRunner().invoke(main, ["run", str(toml), "--check"])
     assert res.exit_code == 0 and "flyway site network" in res.output
     assert list(tmp_path.iterdir()) == [toml]
+
+
+def test_qgis_job_runs_a_bird_and_refuses_a_list(tmp_path, capsys):
+    from corridors.errors import InputError
+    from corridors.qgis_plugin.jobs import run_job
+
+    result = run_job({"job": "run", "params": {"species": "hooded_crane", "output": str(tmp_path / "hc")}})
+    assert result["links"] == 0 and result["flyway_sites"] == len(species_sites("hooded_crane"))
+    assert result["rasters"] == [] and (tmp_path / "hc" / "corridors.qgs").is_file()
+    listed = tmp_path / "two.toml"
+    listed.write_text('[species]\nprofile = ["hooded_crane", "generalist"]\n')
+    with pytest.raises(InputError, match="runs one species"):
+        run_job({"job": "run", "params": {"scenario": str(listed), "output": str(tmp_path / "two")}})
+    assert not (tmp_path / "two").exists()
+
+
+def test_compare_says_a_flyway_folder_has_no_links(flyway_run, tmp_path):
+    from corridors.errors import DataFormatError
+    from corridors.pipeline import compare_runs
+
+    run = flyway_run("hooded_crane")
+    with pytest.raises(DataFormatError, match="a flyway run"):
+        compare_runs(run.out, run.out, tmp_path / "cmp")
