@@ -296,3 +296,12 @@ def test_compare_says_a_flyway_folder_has_no_links(flyway_run, tmp_path):
     run = flyway_run("hooded_crane")
     with pytest.raises(DataFormatError, match="a flyway run"):
         compare_runs(run.out, run.out, tmp_path / "cmp")
+
+
+@pytest.mark.parametrize("example", ["white_naped_crane.toml", "restoration_and_reserve.toml"])
+def test_the_examples_check(example):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / example
+    res = CliRunner().invoke(main, ["run", str(path), "--check"])
+    assert res.exit_code == 0 and ": OK (" in res.output, res.output
