@@ -117,6 +117,12 @@ def find_links(resistance, nodes, borders, params, executor=None) -> LinkSet:
     links["Link_Info"] = np.where(links["From_ISO3"] != links["To_ISO3"], "transboundary", "domestic")
     reasons.update(_drop_reasons(net.dropped, pa_of))
     touching = int((adjoining["kind"] == "transboundary").sum())
+    if links.empty and touching:  # nothing to map: no corridor, no current, only the adjoining table
+        raise NoViableLinkError(
+            f"no viable least-cost link among {len(usable)} candidate pairs (max_cost_distance "
+            f"{params.max_cost_distance:g}); the countries' reserves meet only where they adjoin ({touching} "
+            "pair(s)); raise parameters.max_cost_distance or check the resistance table"
+        )
     if not (links["Link_Info"] == "transboundary").any() and not touching:
         raise NoViableLinkError(
             f"no viable transboundary link among {int((usable['kind'] == 'transboundary').sum())} candidate "
