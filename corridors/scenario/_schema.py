@@ -33,7 +33,12 @@ __all__ = [
     "BorderFenceEdit",
     "CrossingEdit",
     "EDIT_TYPES",
+    "ALL_SPECIES",
 ]
+
+
+#: ``species.profile`` value that names every species profile of the dataset (but the generic one)
+ALL_SPECIES = "all"
 
 
 def _f(default: Any, kind: str, help: str, **kw) -> Any:
@@ -96,7 +101,17 @@ class Species(Validated):
 
     KEY = "species"
 
-    profile: str | None = _f(None, "str", "species profile name (see `corridors datasets species`); default: the dataset's default profile")
+    profile: str | tuple[str, ...] | None = _f(
+        None, "profiles",
+        "species profile name (see `corridors datasets species`); a list of names, or 'all' (every species "
+        "profile of the dataset but the generic one), runs each species into a subfolder of its own and "
+        "writes combined tables; default: the dataset's default profile")
+
+    @property
+    def several(self) -> bool:
+        """Whether ``profile`` names several species (a list, or ``'all'``)."""
+        return isinstance(self.profile, tuple) or (isinstance(self.profile, str)
+                                                   and self.profile.strip().lower() == ALL_SPECIES)
 
 
 # ---------------------------------------------------------------------------------------- parameters

@@ -26,6 +26,7 @@ LAYER_GEOMETRY = {
     "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon",
     "unlinked_pairs": "Line", "edits": "Line", "countries": "Polygon", "water": "Polygon", "robust_corridors": "Polygon",
     "restoration_sites": "Polygon",
+    "flyway_sites": "Point", "flyway_legs": "Line",
 }
 
 

@@ -26,7 +26,7 @@ from rasters.atomic import atomic_write_text
 from ...errors import InputError
 
 __all__ = [
-    "QGIS_VERSION", "VectorStyle", "RasterStyle", "LAYER_STYLES", "RAMP_RANK", "draw_order",
+    "QGIS_VERSION", "VectorStyle", "RasterStyle", "LAYER_STYLES", "FLYWAY_SITE_CLASSES", "RAMP_RANK", "draw_order",
     "RankClass", "RasterClasses", "rank_classes", "raster_classes", "vector_style", "raster_style",
     "vector_style_elements", "raster_style_elements", "to_qml", "write_qml", "to_sld", "colourise",
     "rgba",
@@ -52,9 +52,11 @@ class VectorStyle:
     colour : fill, line or marker colour (hex); alpha : 0-255; outline : outline colour of fills
     and markers; width : line width or outline width (mm); dash : 'solid' | 'dash' | 'dot';
     size : marker diameter (mm); label : field to label features with (None: no labels);
-    by_rank : graduated on the ``Rank`` field (:data:`RAMP_RANK`, rank 1 green); visible : shown
-    when the project or report opens; description : what the layer is (stored with the style);
-    legend : listed in the print layout's legend (when visible).
+    by_rank : graduated on the ``Rank`` field (:data:`RAMP_RANK`, rank 1 green); categories :
+    ``(field, ((value, colour, label), ...))`` to colour features by the text value of ``field``
+    (QGIS's categorised renderer: every value the layer holds must be listed), or None; visible :
+    shown when the project or report opens; description : what the layer is (stored with the
+    style); legend : listed in the print layout's legend (when visible).
     """
 
     title: str
@@ -67,9 +69,14 @@ class VectorStyle:
     size: float = 2.6
     label: str | None = None
     by_rank: bool = False
+    categories: tuple[str, tuple[tuple[str, str, str], ...]] | None = None
     visible: bool = True
     description: str = ""
     legend: bool = True
+
+    def __post_init__(self) -> None:
+        if self.by_rank and self.categories is not None:
+            raise InputError(f"style {self.title!r}: by_rank and categories exclude each other; choose one")
 
 
 @dataclass(frozen=True)
@@ -94,9 +101,27 @@ class RasterStyle:
     legend: bool = True
 
 
+#: classes of the flyway sites on the map (``map_class`` of the ``flyway_sites`` layer): value,
+#: colour, legend label; a critical site is drawn as critical whatever its role
+FLYWAY_SITE_CLASSES = (
+    ("critical_unprotected", "#e31a1c", "critical, not protected"),
+    ("critical", "#ff7f00", "critical (protected, partly or not verified)"),
+    ("breeding", "#1b9e77", "breeding"),
+    ("stopover", "#7570b3", "stopover"),
+    ("wintering", "#08519c", "wintering"),
+)
+
 #: every output layer and raster, in drawing order (top first). A new output layer or raster is
 #: one entry here; its position is where QGIS and the report draw it.
 LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
+    "flyway_sites": VectorStyle("Flyway sites (critical sites red and orange)", "marker", "#7570b3",
+                                outline="#000000", width=0.3, size=3.2, label="site_id",
+                                categories=("map_class", FLYWAY_SITE_CLASSES),
+                                description="wetland sites of the species' flyway with their role, removal impact "
+                                            "(connections_lost, critical) and dPC (flyway_ranking.csv)"),
+    "flyway_legs": VectorStyle("Flyway legs (within the flight range)", "line", "#6baed6", alpha=200, width=0.35,
+                               description="great-circle legs between sites no farther apart than the species' "
+                                           "maximum single-leg distance"),
     "pinch_points": VectorStyle("Pinch points", "marker", "#ff7f00", outline="#000000", width=0.2, size=2.0,
                                 description="worst current-density peaks inside the top corridors"),
     "crossings": VectorStyle("Border crossings", "marker", "#6a3d9a", outline="#ffffff", width=0.2, size=2.4,
@@ -358,7 +383,17 @@ def _symbol(s: VectorStyle, *, name: str, colour: str, width: float) -> ET.Eleme
 
 
 def _renderer(s: VectorStyle, n_links: int) -> ET.Element:
-    if not s.by_rank:
+    if s.categories is not None:
+        attr, cats = s.categories
+        r = ET.Element("renderer-v2", type="categorizedSymbol", attr=attr, symbollevels="0", enableorderby="0",
+                       forceraster="0")
+        items = ET.SubElement(r, "categories")
+        syms = ET.SubElement(r, "symbols")
+        for i, (value, colour, label) in enumerate(cats):
+            ET.SubElement(items, "category", render="true", symbol=str(i), value=value, label=label)
+            syms.append(_symbol(s, name=str(i), colour=colour, width=s.width))
+        ET.SubElement(r, "source-symbol").append(_symbol(s, name="0", colour=s.colour, width=s.width))
+    elif not s.by_rank:
         r = ET.Element("renderer-v2", type="singleSymbol", symbollevels="0", enableorderby="0", forceraster="0")
         ET.SubElement(r, "symbols").append(_symbol(s, name="0", colour=s.colour, width=s.width))
     else:
@@ -520,7 +555,7 @@ def _sld_symbolizer(rule: ET.Element, s: VectorStyle, colour: str, width: float)
 
 
 def to_sld(name: str, *, n_links: int = 1) -> str:
-    """SLD 1.1 text of vector layer ``name`` (single symbol, or one rule per rank class)."""
+    """SLD 1.1 text of vector layer ``name`` (single symbol, one rule per rank class or per category)."""
     s = vector_style(name)
     root = ET.Element(f"{{{_SLD}}}StyledLayerDescriptor", {"version": "1.1.0"})
     layer = ET.SubElement(root, f"{{{_SLD}}}NamedLayer")
@@ -528,7 +563,17 @@ def to_sld(name: str, *, n_links: int = 1) -> str:
     style = ET.SubElement(layer, f"{{{_SLD}}}UserStyle")
     _se(style, "Name", name)
     fts = _se(style, "FeatureTypeStyle")
-    if not s.by_rank:
+    if s.categories is not None:
+        attr, cats = s.categories
+        for value, colour, label in cats:
+            rule = _se(fts, "Rule")
+            _se(rule, "Name", label)
+            flt = ET.SubElement(rule, f"{{{_OGC}}}Filter")
+            equal = ET.SubElement(flt, f"{{{_OGC}}}PropertyIsEqualTo")
+            ET.SubElement(equal, f"{{{_OGC}}}PropertyName").text = attr
+            ET.SubElement(equal, f"{{{_OGC}}}Literal").text = value
+            _sld_symbolizer(rule, s, colour, s.width)
+    elif not s.by_rank:
         rule = _se(fts, "Rule")
         _se(rule, "Name", s.title)
         _sld_symbolizer(rule, s, s.colour, s.width)

@@ -81,6 +81,12 @@ def find_restoration_sites(links, ranking, gaps, grid, inputs, scenario) -> Rest
     p = scenario.parameters
     top = ranking[ranking["Rank"] <= scenario.ranking.gap_top].sort_values("Rank")
     radii = tuple(float(k) * grid.cellsize for k in cfg.radii)
+    if top.empty:  # no ranked corridor (reserves that only adjoin): nothing to restore between them
+        import geopandas as gpd
+
+        empty = gpd.GeoDataFrame(columns=SITES_LAYER_COLUMNS + ["geometry"], geometry="geometry", crs=grid.crs)
+        nothing = grid.with_values(np.full(grid.shape, np.nan, np.float32), nodata=np.nan, name="barrier improvement")
+        return Restoration(sites=empty, improvement=nothing, radii=radii, link_ids=[], lcd={})
     out = restoration_sites(grid, links.cores.grid, top, radii=radii, top=cfg.sites_per_link,
                             rank_by=cfg.rank_by, combine=cfg.combine, restored_resistance=cfg.restored_resistance,
                             neighbours=p.neighbours, max_cost=p.max_cost_distance, landcover=inputs.landcover,
