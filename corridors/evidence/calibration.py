@@ -18,6 +18,7 @@ Ecology and Evolution 9:1638); model selection by AICc as there (n = number of s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
@@ -332,60 +333,16 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
     k for AICc counts 2 fixed effects, 2 variances and the fitted resistances (classes - 1 for
     the calibrated surface, 1 for a single-class surface, 0 for fixed surfaces).
     """
-    from scipy.optimize import differential_evolution
-
-    from rasters.grid import Grid
-
-    from ..parallel import Executor
-
     t0 = time.perf_counter()
-    if not isinstance(landcover, Grid):
-        raise InputError("landcover must be a rasters.Grid (class codes with a projected CRS)")
-    landcover.require_projected("calibration (distances in metres)")
-    if distance not in DISTANCE_KINDS:
-        raise InputError(f"distance = {distance!r}; choose one of {DISTANCE_KINDS}")
-    lo, hi = (float(b) for b in log10_bounds)
-    if not lo < hi:
-        raise InputError(f"log10_bounds = {log10_bounds!r}; give (low, high) with low < high")
-    if maxiter < 0 or polish_rounds < 0:
-        raise InputError("maxiter and polish_rounds must be >= 0")
-
-    vals = landcover.values
-    valid = landcover.valid_mask
-    if vals.dtype.kind == "f" and np.any(vals[valid] != np.round(vals[valid])):
-        raise InputError(f"{landcover.name}: land cover must hold whole class codes")
-    codes_grid = np.where(valid, vals, -1).astype(np.int32)
-    if codes_grid[valid].size and codes_grid[valid].min() < 0:
-        raise InputError(f"{landcover.name}: negative class codes; recode classes to codes >= 0")
-    present = np.unique(codes_grid[valid]).tolist()
+    lo, hi = _check_settings(landcover, distance, log10_bounds, maxiter, polish_rounds)
+    codes_grid, present = _class_codes(landcover)
     cls = _class_table(classes, present)
     codes = list(cls)
-    names_to_code = {v: k for k, v in cls.items()}
-    if reference is None:
-        ref = codes[0]
-    elif reference in names_to_code:
-        ref = names_to_code[reference]
-    else:
-        try:
-            ref = int(reference)
-        except (TypeError, ValueError):
-            ref = None
-    if ref not in cls:
-        raise InputError(f"reference = {reference!r} is not among the classes {codes}")
+    ref = _reference_code(cls, reference)
     ref_idx = codes.index(ref)
     free = [i for i in range(len(codes)) if i != ref_idx]
 
-    if isinstance(genetic_distance, tuple) and len(genetic_distance) == 2:
-        ids, gmat = genetic_distance
-        smp = as_samples(samples, landcover.crs)
-        if smp.source != "array" and set(ids) <= set(smp.ids):
-            smp = smp.reorder(ids)
-    else:
-        gmat = genetic_distance
-        smp = as_samples(samples, landcover.crs)
-    gmat = np.asarray(gmat, dtype=np.float64)
-    if gmat.shape != (len(smp), len(smp)):
-        raise InputError(f"genetic distance matrix is {gmat.shape}, but there are {len(smp)} samples")
+    smp, gmat = _matched_samples(samples, genetic_distance, landcover.crs)
     y = upper_triangle(gmat, "genetic distance")
     cells = sample_cells(landcover, smp)
     pairs = pair_index(len(smp))
@@ -397,22 +354,8 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
 
         profiles = [species_profile(n) for n in species_names()]
     cands = _candidates(codes, ref_idx, (lo, hi), profiles, tuple(single_class_log10))
-
-    d = len(free)
-    rng = np.random.default_rng(seed)
-    cand_free = np.unique(np.array([v[free] for _, v, _ in cands]), axis=0)
-    size = max(8, 4 * d, cand_free.shape[0]) if popsize is None else max(5, int(popsize) * d)
-    if cand_free.shape[0] > size:
-        # keep the distance-only surface and a seeded choice of the others
-        zero = int(np.flatnonzero(~cand_free.any(axis=1))[0])
-        rest = np.setdiff1d(np.arange(cand_free.shape[0]), [zero])
-        keep = rng.choice(rest, size - 1, replace=False)
-        cand_free = cand_free[np.r_[zero, np.sort(keep)]]
-    from scipy.stats import qmc
-
-    extra = size - cand_free.shape[0]
-    lhs = qmc.LatinHypercube(d=d, rng=rng).random(extra) * (hi - lo) + lo if extra > 0 else np.zeros((0, d))
-    init = np.vstack([cand_free, lhs])
+    init = _initial_population(cands, free, (lo, hi), popsize, np.random.default_rng(seed))
+    size, d = init.shape
 
     def full(xfree):
         v = np.zeros(len(codes))
@@ -420,34 +363,10 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
         return v
 
     total = len(cands) + size * maxiter + polish_rounds * 2 * d + 1
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, desc=f"calibrate ({distance})", unit="surface", leave=False)
-    own = executor is None
-    ex = executor if executor is not None else Executor(workers, progress=False)
-    try:
-        if own:
-            ex.start()
+    with _progress_bar(progress, total, distance) as bar, _open_executor(executor, workers) as ex:
         ev = _Evaluator(problem, ex, bar)
         cand_res = ev.run([v for _, v, _ in cands], "candidates", mantel_test=True)
-
-        def mapper(func, xs):  # noqa: ARG001 - the objective is evaluated on the executor
-            xs = [np.asarray(x, float) for x in xs]
-            return [-r["effective"] for r in ev.run([full(x) for x in xs], "evolution")]
-
-        def objective(x):
-            return mapper(None, [x])[0]
-
-        if maxiter > 0:
-            de = differential_evolution(objective, [(lo, hi)] * d, init=init, maxiter=maxiter, rng=seed,
-                                        polish=False, updating="deferred", workers=mapper)
-            xbest, fbest = np.asarray(de.x, float), float(de.fun)
-        else:
-            energies = mapper(None, list(init))
-            k = int(np.argmin(energies))
-            xbest, fbest = init[k], energies[k]
+        xbest, fbest = _evolve(ev, full, init, (lo, hi), maxiter, seed)
         # the best surface seen anywhere (DE reports its population's best)
         for stage, r in ev.order:
             if -r["effective"] < fbest - 1e-12:
@@ -456,14 +375,169 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
         final = _evaluate(full(xbest), problem=problem, mantel_test=True, keep_distance=True)
         if bar is not None:
             bar.update(1)
+
+    names = [cls[c] for c in codes]
+    table = _fit_table(null, cands, cand_res, final, cls, names, d, len(smp))
+    aicc_dist = float(table.loc[table["surface"] == "distance only", "aicc"].iloc[0])
+    aicc_cal = float(table.loc[table["surface"] == "calibrated", "aicc"].iloc[0])
+    delta = aicc_dist - aicc_cal
+    supported = bool(delta >= 2.0 and final["slope"] > 0)
+    evals = pd.DataFrame([{"stage": s, **{f"log10_{nm}": float(v) for nm, v in zip(names, r["log10"])},
+                           "loglik": r["loglik"], "slope": r["slope"]} for s, r in ev.order])
+    resistance = {c: float(10.0 ** v) for c, v in zip(codes, final["log10"])}
+    base_fit = final["fit"]
+    fit = dataclasses.replace(base_fit, k=base_fit.k + d, aic=base_fit.aic + 2 * d, aicc=base_fit.aicc_with(d))
+    seconds = time.perf_counter() - t0
+    log.info("calibration (%s): %d evaluations in %.1f s; dAICc vs distance %.2f", distance, len(ev.order) + 1,
+             seconds, delta)
+    return CalibrationResult(
+        resistance=resistance, classes=cls, reference=ref, table=table, fit=fit,
+        delta_aicc_vs_distance=float(delta), supported=supported, evaluations=evals,
+        n_evaluations=len(ev.order) + 1, distance=distance, landscape_distance=final["distance"],
+        sample_ids=tuple(smp.ids), seconds=seconds,
+        settings={"seed": seed, "log10_bounds": [lo, hi], "maxiter": maxiter, "population": size,
+                  "polish_rounds": polish_rounds, "single_class_log10": list(single_class_log10),
+                  "reference": ref, "neighbours": neighbours, "solver": solver, "permutations": permutations,
+                  "optimiser": "scipy.optimize.differential_evolution (best1bin, deferred updating) + compass search"},
+    )
+
+
+def _check_settings(landcover, distance, log10_bounds, maxiter, polish_rounds) -> tuple[float, float]:
+    """Check the land cover's type and CRS and the search settings; the log10 bounds (low, high)."""
+    from rasters.grid import Grid
+
+    if not isinstance(landcover, Grid):
+        raise InputError("landcover must be a rasters.Grid (class codes with a projected CRS)")
+    landcover.require_projected("calibration (distances in metres)")
+    if distance not in DISTANCE_KINDS:
+        raise InputError(f"distance = {distance!r}; choose one of {DISTANCE_KINDS}")
+    lo, hi = (float(b) for b in log10_bounds)
+    if not lo < hi:
+        raise InputError(f"log10_bounds = {log10_bounds!r}; give (low, high) with low < high")
+    if maxiter < 0 or polish_rounds < 0:
+        raise InputError("maxiter and polish_rounds must be >= 0")
+    return lo, hi
+
+
+def _class_codes(landcover) -> tuple[np.ndarray, list[int]]:
+    """Land-cover codes as int32 (-1 on nodata) and the sorted codes present; whole codes >= 0 only."""
+    vals = landcover.values
+    valid = landcover.valid_mask
+    if vals.dtype.kind == "f" and np.any(vals[valid] != np.round(vals[valid])):
+        raise InputError(f"{landcover.name}: land cover must hold whole class codes")
+    codes_grid = np.where(valid, vals, -1).astype(np.int32)
+    if codes_grid[valid].size and codes_grid[valid].min() < 0:
+        raise InputError(f"{landcover.name}: negative class codes; recode classes to codes >= 0")
+    return codes_grid, np.unique(codes_grid[valid]).tolist()
+
+
+def _reference_code(cls: dict[int, str], reference) -> int:
+    """The code of the reference class (a code or a name; default the first class)."""
+    names_to_code = {v: k for k, v in cls.items()}
+    if reference is None:
+        ref = next(iter(cls))
+    elif reference in names_to_code:
+        ref = names_to_code[reference]
+    else:
+        try:
+            ref = int(reference)
+        except (TypeError, ValueError):
+            ref = None
+    if ref not in cls:
+        raise InputError(f"reference = {reference!r} is not among the classes {list(cls)}")
+    return ref
+
+
+def _matched_samples(samples, genetic_distance, crs):
+    """The samples (reordered to a labelled matrix's ids) and the genetic distance matrix, checked to match."""
+    if isinstance(genetic_distance, tuple) and len(genetic_distance) == 2:
+        ids, gmat = genetic_distance
+        smp = as_samples(samples, crs)
+        if smp.source != "array" and set(ids) <= set(smp.ids):
+            smp = smp.reorder(ids)
+    else:
+        gmat = genetic_distance
+        smp = as_samples(samples, crs)
+    gmat = np.asarray(gmat, dtype=np.float64)
+    if gmat.shape != (len(smp), len(smp)):
+        raise InputError(f"genetic distance matrix is {gmat.shape}, but there are {len(smp)} samples")
+    return smp, gmat
+
+
+def _initial_population(cands, free, bounds, popsize, rng) -> np.ndarray:
+    """Differential evolution's first population (members x free classes): the candidates, then a Latin hypercube."""
+    from scipy.stats import qmc
+
+    lo, hi = bounds
+    d = len(free)
+    cand_free = np.unique(np.array([v[free] for _, v, _ in cands]), axis=0)
+    size = max(8, 4 * d, cand_free.shape[0]) if popsize is None else max(5, int(popsize) * d)
+    if cand_free.shape[0] > size:
+        # keep the distance-only surface and a seeded choice of the others
+        zero = int(np.flatnonzero(~cand_free.any(axis=1))[0])
+        rest = np.setdiff1d(np.arange(cand_free.shape[0]), [zero])
+        keep = rng.choice(rest, size - 1, replace=False)
+        cand_free = cand_free[np.r_[zero, np.sort(keep)]]
+    extra = size - cand_free.shape[0]
+    lhs = qmc.LatinHypercube(d=d, rng=rng).random(extra) * (hi - lo) + lo if extra > 0 else np.zeros((0, d))
+    return np.vstack([cand_free, lhs])
+
+
+@contextlib.contextmanager
+def _progress_bar(progress: bool, total: int, distance: str):
+    """A tqdm bar over ``total`` surfaces (None without ``progress``), closed on exit."""
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc=f"calibrate ({distance})", unit="surface", leave=False)
+    try:
+        yield bar
     finally:
         if bar is not None:
             bar.close()
-        if own:
-            ex.close()
 
-    n = len(smp)
-    names = [cls[c] for c in codes]
+
+@contextlib.contextmanager
+def _open_executor(executor, workers):
+    """The caller's executor (kept open), or a new one with ``workers`` processes closed on exit."""
+    from ..parallel import Executor
+
+    if executor is not None:
+        yield executor
+        return
+    ex = Executor(workers, progress=False)
+    try:
+        ex.start()
+        yield ex
+    finally:
+        ex.close()
+
+
+def _evolve(ev: _Evaluator, full, init: np.ndarray, bounds, maxiter: int, seed: int):
+    """Differential evolution from ``init`` (or just the best of ``init`` when ``maxiter`` is 0): (x, -effective)."""
+    from scipy.optimize import differential_evolution
+
+    lo, hi = bounds
+
+    def mapper(func, xs):  # noqa: ARG001 - the objective is evaluated on the executor
+        xs = [np.asarray(x, float) for x in xs]
+        return [-r["effective"] for r in ev.run([full(x) for x in xs], "evolution")]
+
+    def objective(x):
+        return mapper(None, [x])[0]
+
+    if maxiter > 0:
+        de = differential_evolution(objective, [(lo, hi)] * init.shape[1], init=init, maxiter=maxiter, rng=seed,
+                                    polish=False, updating="deferred", workers=mapper)
+        return np.asarray(de.x, float), float(de.fun)
+    energies = mapper(None, list(init))
+    k = int(np.argmin(energies))
+    return init[k], energies[k]
+
+
+def _fit_table(null: MLPEResult, cands, cand_res, final: dict, cls, names, nfree: int, n: int) -> pd.DataFrame:
+    """The model-selection table: null, candidate surfaces (best single-class variant each), calibrated."""
     rows = [{"surface": "null (intercept only)", "k": 3, "loglik": null.loglik, "aicc": null.aicc,
              "slope": float("nan"), "slope_se": float("nan"), "r2m": 0.0, "rho": null.rho,
              "mantel_r": float("nan"), "mantel_p": float("nan"), "note": "",
@@ -489,31 +563,9 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
     for label, (_, r, nfit) in singles.items():
         c = int(label.rsplit(" ", 1)[1])
         rows.append(row(f"single class {cls[c]}", r, nfit))
-    rows.append(row("calibrated", final, d))
+    rows.append(row("calibrated", final, nfree))
     table = pd.DataFrame(rows)
     ok = ~table["note"].astype(bool)
     table["delta_aicc"] = table["aicc"] - table.loc[ok, "aicc"].min()
-    table = table[["surface", "k", "loglik", "aicc", "delta_aicc", "slope", "slope_se", "r2m", "rho",
-                   "mantel_r", "mantel_p", "note", *[f"R_{nm}" for nm in names]]]
-    aicc_dist = float(table.loc[table["surface"] == "distance only", "aicc"].iloc[0])
-    aicc_cal = float(table.loc[table["surface"] == "calibrated", "aicc"].iloc[0])
-    delta = aicc_dist - aicc_cal
-    supported = bool(delta >= 2.0 and final["slope"] > 0)
-    evals = pd.DataFrame([{"stage": s, **{f"log10_{nm}": float(v) for nm, v in zip(names, r["log10"])},
-                           "loglik": r["loglik"], "slope": r["slope"]} for s, r in ev.order])
-    resistance = {c: float(10.0 ** v) for c, v in zip(codes, final["log10"])}
-    base_fit = final["fit"]
-    fit = dataclasses.replace(base_fit, k=base_fit.k + d, aic=base_fit.aic + 2 * d, aicc=base_fit.aicc_with(d))
-    seconds = time.perf_counter() - t0
-    log.info("calibration (%s): %d evaluations in %.1f s; dAICc vs distance %.2f", distance, len(ev.order) + 1,
-             seconds, delta)
-    return CalibrationResult(
-        resistance=resistance, classes=cls, reference=ref, table=table, fit=fit,
-        delta_aicc_vs_distance=float(delta), supported=supported, evaluations=evals,
-        n_evaluations=len(ev.order) + 1, distance=distance, landscape_distance=final["distance"],
-        sample_ids=tuple(smp.ids), seconds=seconds,
-        settings={"seed": seed, "log10_bounds": [lo, hi], "maxiter": maxiter, "population": size,
-                  "polish_rounds": polish_rounds, "single_class_log10": list(single_class_log10),
-                  "reference": ref, "neighbours": neighbours, "solver": solver, "permutations": permutations,
-                  "optimiser": "scipy.optimize.differential_evolution (best1bin, deferred updating) + compass search"},
-    )
+    return table[["surface", "k", "loglik", "aicc", "delta_aicc", "slope", "slope_se", "r2m", "rho",
+                  "mantel_r", "mantel_p", "note", *[f"R_{nm}" for nm in names]]]

@@ -33,6 +33,13 @@ log = logging.getLogger("corridors.evidence")
 #: Tries to place a null corridor across a border before accepting a placement that misses it.
 MAX_PLACEMENT_TRIES = 200
 
+#: columns of the ``transborder_movements`` layer
+_MOVEMENT_COLUMNS = ["Species", "Indiv_ID", "N_Det", "N_Ctry", "Countries", "N_Cross", "Min_Hours", "First_UTC",
+                     "Last_UTC", "SL_In_Cor", "LCP_In_Cor", "Link_IDs", "geometry"]
+#: columns of the ``crossings`` layer
+_CROSSING_COLUMNS = ["Cross_ID", "Species", "Indiv_ID", "From_ISO3", "To_ISO3", "From_Stn", "To_Stn", "From_UTC",
+                     "To_UTC", "Hours", "SL_Links", "LCP_Links", "LCP_Cost", "LCP_Note", "geometry"]
+
 
 @dataclass
 class MovementResult:
@@ -156,11 +163,6 @@ def transborder_movements(detections, countries, *, corridors=None, resistance=N
     """
     import geopandas as gpd
     import pandas as pd
-    import shapely
-
-    import vectors
-
-    from ..leastcost import NoPathError, least_cost_path
 
     table = detections.table if hasattr(detections, "table") else detections
     skipped = dict(getattr(detections, "skipped", {}) or {})
@@ -175,11 +177,7 @@ def transborder_movements(detections, countries, *, corridors=None, resistance=N
     iso, dist = assign_countries(det, ctry, tolerance=country_tolerance)
     det["iso3"] = iso
     det["Ctry_m"] = dist
-    if borders is None:
-        borders = vectors.international_borders(ctry)
-    else:
-        borders = borders.to_crs(crs)
-    border_union = shapely.union_all(np.asarray(borders.geometry.values, dtype=object))
+    border_union = _border_union(borders, ctry, crs)
     if corridors is not None:
         corridors = corridors.to_crs(crs)
         if "Link_ID" not in corridors.columns:
@@ -187,66 +185,15 @@ def transborder_movements(detections, countries, *, corridors=None, resistance=N
 
     det = det.sort_values(["species", "individual", "time", "det_id"], kind="mergesort").reset_index(drop=True)
     mov_rows, cross_rows, lcp_rows = [], [], []
-    cross_id = 0
     for (sp, ind), grp in det.groupby(["species", "individual"], sort=True):
-        seq = grp["iso3"].tolist()
-        if len(set(seq)) < 2:
+        if len(set(grp["iso3"])) < 2:
             continue
-        pts = list(grp.geometry)
-        times = grp["time"].tolist()
-        stations = grp["station"].tolist()
-        n_sl = n_lcp = 0
-        links: set[int] = set()
-        hours = []
-        for k in range(len(seq) - 1):
-            if seq[k] == seq[k + 1]:
-                continue
-            cross_id += 1
-            line = shapely.LineString([pts[k], pts[k + 1]])
-            h = (times[k + 1] - times[k]).total_seconds() / 3600.0
-            hours.append(h)
-            sl_links = _links_containing(_border_points(line, border_union), corridors) if corridors is not None else []
-            lcp_links, lcp_cost, note = [], float("nan"), ""
-            if resistance is not None:
-                try:
-                    lcp = least_cost_path(resistance, (pts[k].x, pts[k].y), (pts[k + 1].x, pts[k + 1].y), xy=True)
-                except NoPathError:
-                    note = "no least-cost path (barriers separate the stations)"
-                except InputError as exc:
-                    note = f"no least-cost path: {exc}"
-                else:
-                    lcp_cost = lcp.cost
-                    if lcp.line is not None and lcp.line.geom_type == "LineString":
-                        lcp_rows.append({"Cross_ID": cross_id, "LCP_Cost": lcp.cost, "geometry": lcp.line})
-                        if corridors is not None:
-                            lcp_links = _links_containing(_border_points(lcp.line, border_union), corridors)
-                    else:
-                        note = "stations in one cell: the least-cost path is a point"
-                if note:
-                    log.warning("crossing %d (%s %s): %s", cross_id, sp, ind, note)
-            n_sl += bool(sl_links)
-            n_lcp += bool(lcp_links)
-            links.update(sl_links)
-            links.update(lcp_links)
-            cross_rows.append({"Cross_ID": cross_id, "Species": sp, "Indiv_ID": ind, "From_ISO3": seq[k],
-                               "To_ISO3": seq[k + 1], "From_Stn": stations[k], "To_Stn": stations[k + 1],
-                               "From_UTC": times[k].isoformat(), "To_UTC": times[k + 1].isoformat(), "Hours": h,
-                               "SL_Links": ";".join(map(str, sl_links)), "LCP_Links": ";".join(map(str, lcp_links)),
-                               "LCP_Cost": lcp_cost, "LCP_Note": note, "_sl": sl_links, "_lcp": lcp_links,
-                               "_has_lcp": resistance is not None and not note, "geometry": line})
-        changes = [seq[0]] + [b for a, b in zip(seq, seq[1:]) if a != b]
-        mov_rows.append({"Species": sp, "Indiv_ID": ind, "N_Det": len(seq), "N_Ctry": len(set(seq)),
-                         "Countries": ">".join(changes), "N_Cross": len(hours), "Min_Hours": min(hours),
-                         "First_UTC": times[0].isoformat(), "Last_UTC": times[-1].isoformat(),
-                         "SL_In_Cor": n_sl, "LCP_In_Cor": n_lcp, "Link_IDs": ";".join(map(str, sorted(links))),
-                         "geometry": shapely.LineString(pts) if len(set((p.x, p.y) for p in pts)) > 1 else pts[0]})
-    mov_cols = ["Species", "Indiv_ID", "N_Det", "N_Ctry", "Countries", "N_Cross", "Min_Hours", "First_UTC",
-                "Last_UTC", "SL_In_Cor", "LCP_In_Cor", "Link_IDs", "geometry"]
-    movements = gpd.GeoDataFrame(mov_rows, columns=mov_cols, geometry="geometry", crs=crs)
-    cross_all = pd.DataFrame(cross_rows)
-    cross_cols = ["Cross_ID", "Species", "Indiv_ID", "From_ISO3", "To_ISO3", "From_Stn", "To_Stn", "From_UTC",
-                  "To_UTC", "Hours", "SL_Links", "LCP_Links", "LCP_Cost", "LCP_Note", "geometry"]
-    crossings = gpd.GeoDataFrame(cross_all.reindex(columns=cross_cols), geometry="geometry", crs=crs)
+        crossed = _individual_crossings(sp, ind, grp, len(cross_rows) + 1, border_union, corridors, resistance)
+        cross_rows += crossed
+        lcp_rows += [r.pop("_lcp_row") for r in crossed if "_lcp_row" in r]
+        mov_rows.append(_movement_row(sp, ind, grp, crossed))
+    movements = gpd.GeoDataFrame(mov_rows, columns=_MOVEMENT_COLUMNS, geometry="geometry", crs=crs)
+    crossings = gpd.GeoDataFrame(pd.DataFrame(cross_rows).reindex(columns=_CROSSING_COLUMNS), geometry="geometry", crs=crs)
     lcp_paths = gpd.GeoDataFrame(lcp_rows, columns=["Cross_ID", "LCP_Cost", "geometry"], geometry="geometry", crs=crs)
     validation = None
     if corridors is not None:
@@ -260,6 +207,96 @@ def transborder_movements(detections, countries, *, corridors=None, resistance=N
     keep_cols = [c for c in ["det_id", "station", "species", "sci_name", "individual", "time", "iso3", "Ctry_m",
                              "source", "line", "geometry"] if c in det.columns]
     return MovementResult(det[keep_cols], movements, crossings, lcp_paths, validation, skipped)
+
+
+def _border_union(borders, countries, crs):
+    """One geometry of the international land borders (default: derived from ``countries``)."""
+    import shapely
+
+    import vectors
+
+    if borders is None:
+        borders = vectors.international_borders(countries)
+    else:
+        borders = borders.to_crs(crs)
+    return shapely.union_all(np.asarray(borders.geometry.values, dtype=object))
+
+
+def _individual_crossings(sp, ind, grp, first_id: int, border_union, corridors, resistance) -> list[dict]:
+    """Rows of the ``crossings`` layer for one individual's detections (time order), numbered from ``first_id``.
+
+    Besides the layer's columns a row holds ``_sl`` and ``_lcp`` (corridor ids containing the
+    straight line's and the least-cost path's border crossing), ``_has_lcp`` and, where a
+    least-cost line was found, ``_lcp_row`` (a row of the ``crossing_lcps`` layer).
+    """
+    import shapely
+
+    seq = grp["iso3"].tolist()
+    pts = list(grp.geometry)
+    times = grp["time"].tolist()
+    stations = grp["station"].tolist()
+    rows = []
+    for k in range(len(seq) - 1):
+        if seq[k] == seq[k + 1]:
+            continue
+        cross_id = first_id + len(rows)
+        line = shapely.LineString([pts[k], pts[k + 1]])
+        h = (times[k + 1] - times[k]).total_seconds() / 3600.0
+        sl_links = _links_containing(_border_points(line, border_union), corridors) if corridors is not None else []
+        lcp_links, lcp_cost, note, lcp_row = [], float("nan"), "", None
+        if resistance is not None:
+            lcp_cost, note, lcp_line = _least_cost_line(resistance, pts[k], pts[k + 1])
+            if lcp_line is not None:
+                lcp_row = {"Cross_ID": cross_id, "LCP_Cost": lcp_cost, "geometry": lcp_line}
+                if corridors is not None:
+                    lcp_links = _links_containing(_border_points(lcp_line, border_union), corridors)
+            if note:
+                log.warning("crossing %d (%s %s): %s", cross_id, sp, ind, note)
+        row = {"Cross_ID": cross_id, "Species": sp, "Indiv_ID": ind, "From_ISO3": seq[k],
+               "To_ISO3": seq[k + 1], "From_Stn": stations[k], "To_Stn": stations[k + 1],
+               "From_UTC": times[k].isoformat(), "To_UTC": times[k + 1].isoformat(), "Hours": h,
+               "SL_Links": ";".join(map(str, sl_links)), "LCP_Links": ";".join(map(str, lcp_links)),
+               "LCP_Cost": lcp_cost, "LCP_Note": note, "_sl": sl_links, "_lcp": lcp_links,
+               "_has_lcp": resistance is not None and not note, "geometry": line}
+        if lcp_row is not None:
+            row["_lcp_row"] = lcp_row
+        rows.append(row)
+    return rows
+
+
+def _least_cost_line(resistance, a, b):
+    """Least-cost path between stations ``a`` and ``b``: (cost, note, LineString or None).
+
+    The note says why there is no line (barriers between, a station off the grid, both in one cell).
+    """
+    from ..leastcost import NoPathError, least_cost_path
+
+    try:
+        lcp = least_cost_path(resistance, (a.x, a.y), (b.x, b.y), xy=True)
+    except NoPathError:
+        return float("nan"), "no least-cost path (barriers separate the stations)", None
+    except InputError as exc:
+        return float("nan"), f"no least-cost path: {exc}", None
+    if lcp.line is not None and lcp.line.geom_type == "LineString":
+        return lcp.cost, "", lcp.line
+    return lcp.cost, "stations in one cell: the least-cost path is a point", None
+
+
+def _movement_row(sp, ind, grp, crossed: list[dict]) -> dict:
+    """The ``transborder_movements`` row of one individual from its detections and crossings."""
+    import shapely
+
+    seq = grp["iso3"].tolist()
+    pts = list(grp.geometry)
+    times = grp["time"].tolist()
+    links = sorted({x for r in crossed for x in r["_sl"] + r["_lcp"]})
+    changes = [seq[0]] + [b for a, b in zip(seq, seq[1:]) if a != b]
+    return {"Species": sp, "Indiv_ID": ind, "N_Det": len(seq), "N_Ctry": len(set(seq)),
+            "Countries": ">".join(changes), "N_Cross": len(crossed), "Min_Hours": min(r["Hours"] for r in crossed),
+            "First_UTC": times[0].isoformat(), "Last_UTC": times[-1].isoformat(),
+            "SL_In_Cor": sum(bool(r["_sl"]) for r in crossed), "LCP_In_Cor": sum(bool(r["_lcp"]) for r in crossed),
+            "Link_IDs": ";".join(map(str, links)),
+            "geometry": shapely.LineString(pts) if len(set((p.x, p.y) for p in pts)) > 1 else pts[0]}
 
 
 def _moved(poly, rng, max_shift: float):
