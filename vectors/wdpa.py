@@ -400,8 +400,40 @@ def read_wdpa(
     InputError
         A bad extent or option; nothing left in the extent after filtering.
     """
-    from .nodes import split_by_country
+    sources = _chosen_sources(source, layers)
+    ext, ext_crs = _extent_geometry(extent, extent_crs)
+    gdf, counts = _read_records(sources, ext, ext_crs)
+    base_crs = gdf.crs
+    gdf = _filter_records(gdf, counts, tuple(str(s) for s in statuses), keep_oecm=keep_oecm,
+                          keep_marine=keep_marine, keep_mab=keep_mab)
+    gdf = _points_as_circles(gdf, counts)
+    if gdf.empty:
+        raise InputError(f"WDPA: every record in the extent was dropped ({counts}); see the keep_* options")
 
+    wdpa_id = pd.to_numeric(gdf["WDPAID"], errors="coerce")
+    if wdpa_id.isna().any():
+        raise DataFormatError(f"WDPA: {int(wdpa_id.isna().sum())} record(s) have no WDPAID ({counts['files']})")
+    gdf["pa_id"] = wdpa_id.astype("int64").astype(str)
+    geoms, reasons = repair_polygons(gdf.geometry, gdf["pa_id"].tolist(), "WDPA")
+    gdf = gdf.set_geometry(geoms.values)
+    site = _sites(gdf)
+    counts["sites"] = int(len(site))
+    site = _units(site, counts, crs if crs is not None else base_crs, countries, dissolve, min_overlap)
+    out = prepare_protected_areas(site.drop(columns=["n_members"], errors="ignore"), source="WDPA")
+    out.attrs["repaired"] = {**dict(reasons), **out.attrs.get("repaired", {})}
+    out.attrs["wdpa_counts"] = counts
+    log.info(
+        "WDPA: %d record(s) read (%d points) from %d layer(s); dropped by STATUS %s, OECM %s, marine %s, "
+        "UNESCO-MAB %s, points without REP_AREA %s; %d point(s) turned into circles; %d site(s) -> %d unit(s)",
+        counts["read"], counts["read_points"], counts["layers"], counts["dropped_status"],
+        counts.get("dropped_oecm", 0), counts.get("dropped_marine", 0), counts.get("dropped_mab", 0),
+        counts["dropped_points_without_area"], counts["points_to_circles"], counts["sites"], counts["units"],
+    )
+    return out
+
+
+def _chosen_sources(source, layers) -> list:
+    """The WDPA layers of ``source`` (see :func:`find_wdpa_sources`), only ``layers`` if given."""
     sources = find_wdpa_sources(source)
     if layers is not None:
         chosen = {str(x) for x in ([layers] if isinstance(layers, str) else layers)}
@@ -409,8 +441,11 @@ def read_wdpa(
         if not chosen <= set(found):
             raise DataFormatError(f"WDPA: no layer(s) {sorted(chosen - set(found))}; the WDPA layers are {found}")
         sources = [s for s in sources if s.layer in chosen]
-    keep_status = tuple(str(s) for s in statuses)
-    ext, ext_crs = _extent_geometry(extent, extent_crs)
+    return sources
+
+
+def _read_records(sources, ext, ext_crs) -> tuple[gpd.GeoDataFrame, dict]:
+    """Every record in the extent, all layers in the first layer's CRS; and the counts so far."""
     frames = [_read_source(s, ext, ext_crs) for s in sources]
     frames = [f for f in frames if len(f)]
     counts: dict = {"files": sorted({s.path for s in sources}), "layers": len(sources)}
@@ -424,6 +459,11 @@ def read_wdpa(
     gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=base_crs)
     counts["read"] = int(len(gdf))
     counts["read_points"] = int(gdf["_point"].sum())
+    return gdf, counts
+
+
+def _filter_records(gdf, counts: dict, keep_status, *, keep_oecm, keep_marine, keep_mab) -> gpd.GeoDataFrame:
+    """Drop records by STATUS, OECM, marine, UNESCO-MAB and points without area; ``counts`` says how many."""
 
     def drop(mask, key):
         nonlocal gdf
@@ -446,27 +486,30 @@ def read_wdpa(
     pts = gdf["_point"].to_numpy(dtype=bool)
     no_area = pts & ~(np.isfinite(rep) & (rep > 0))
     drop(no_area, "dropped_points_without_area")
+    return gdf
+
+
+def _points_as_circles(gdf, counts: dict) -> gpd.GeoDataFrame:
+    """Point records replaced by area-true circles of their REP_AREA (:func:`points_to_circles`)."""
     pts = gdf["_point"].to_numpy(dtype=bool)
     if pts.any():
         rep = pd.to_numeric(gdf["REP_AREA"], errors="coerce").to_numpy(dtype=float)
         circles = points_to_circles(gdf[pts], rep[pts])
         geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
         geoms[pts] = np.asarray(circles.values, dtype=object)
-        gdf = gdf.set_geometry(gpd.GeoSeries(geoms, crs=base_crs).values)
+        gdf = gdf.set_geometry(gpd.GeoSeries(geoms, crs=gdf.crs).values)
     counts["points_to_circles"] = int(pts.sum())
-    if gdf.empty:
-        raise InputError(f"WDPA: every record in the extent was dropped ({counts}); see the keep_* options")
+    return gdf
 
-    wdpa_id = pd.to_numeric(gdf["WDPAID"], errors="coerce")
-    if wdpa_id.isna().any():
-        raise DataFormatError(f"WDPA: {int(wdpa_id.isna().sum())} record(s) have no WDPAID ({counts['files']})")
-    gdf["pa_id"] = wdpa_id.astype("int64").astype(str)
-    geoms, reasons = repair_polygons(gdf.geometry, gdf["pa_id"].tolist(), "WDPA")
-    gdf = gdf.set_geometry(geoms.values)
-    site = _sites(gdf)
-    counts["sites"] = int(len(site))
 
-    work_crs = CRS.from_user_input(crs) if crs is not None else base_crs
+def _units(site, counts: dict, out_crs, countries, dissolve: bool, min_overlap: float) -> gpd.GeoDataFrame:
+    """Sites split by country (if given) and dissolved into units, in ``out_crs``.
+
+    The work is done in the target CRS if projected, else in an equal-area one (EPSG:6933).
+    """
+    from .nodes import split_by_country
+
+    work_crs = CRS.from_user_input(out_crs)
     if not work_crs.is_projected:
         work_crs = CRS.from_epsg(6933)  # equal-area, for splitting and overlap shares
     site = site.to_crs(work_crs)
@@ -486,18 +529,7 @@ def read_wdpa(
         site["members"] = site["pa_id"]
     site["n_sites"] = [len(w.split(MEMBER_SEPARATOR)) for w in site["wdpa_ids"]]
     counts["units"] = int(len(site))
-    site = site.to_crs(crs if crs is not None else base_crs)
-    out = prepare_protected_areas(site.drop(columns=["n_members"], errors="ignore"), source="WDPA")
-    out.attrs["repaired"] = {**dict(reasons), **out.attrs.get("repaired", {})}
-    out.attrs["wdpa_counts"] = counts
-    log.info(
-        "WDPA: %d record(s) read (%d points) from %d layer(s); dropped by STATUS %s, OECM %s, marine %s, "
-        "UNESCO-MAB %s, points without REP_AREA %s; %d point(s) turned into circles; %d site(s) -> %d unit(s)",
-        counts["read"], counts["read_points"], counts["layers"], counts["dropped_status"],
-        counts.get("dropped_oecm", 0), counts.get("dropped_marine", 0), counts.get("dropped_mab", 0),
-        counts["dropped_points_without_area"], counts["points_to_circles"], counts["sites"], counts["units"],
-    )
-    return out
+    return site.to_crs(out_crs)
 
 
 def _sites(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -404,7 +404,47 @@ def grow_reserves(
         ``cells[pa_id]`` holds the reserve's whole shape (own part and descendants).
     """
     fixed = dict(fixed or {})
-    quota_scale = dict(quota_scale or {})
+    ids = [s.pa_id for s in specs]
+    by_id, children = _check_specs(specs, fixed)
+    labels_all = list(fixed) + ids           # label k = index + 1
+    lab = {pid: k + 1 for k, pid in enumerate(labels_all)}
+    quota, country_of, mult = _label_tables(fine, specs, by_id, children, lab, dict(quota_scale or {}))
+    notes: dict[str, list[str]] = {pid: [] for pid in ids}
+    result = GrowthResult(labels=np.zeros(fine.shape, dtype=np.int32), pa_ids=tuple(ids))
+
+    labels = np.zeros(fine.shape, dtype=np.int32)
+    flat = labels.reshape(-1)
+    for pid, cells in fixed.items():
+        flat[np.asarray(cells, dtype=np.int64)] = lab[pid]
+    seed = _plant_seeds(fine, specs, lab, flat, snap_radius_m, result.seed_shift_m)
+
+    spines: dict[str, list[int]] = {pid: [] for pid in ids}
+    family = {pid: {pid, *_descendants(pid, specs)} for pid in ids}
+    margin = int(math.ceil(spine_margin_m / fine.cell))
+    _grow_spines(fine, specs, by_id, children, family, fixed, borders, lab, seed, flat, spines, notes, margin,
+                 mult, quota)
+
+    for s in specs:  # a quota is never below what seed and spines hold already
+        k = lab[s.pa_id]
+        quota[k] = max(quota[k], int((flat == k).sum()))
+    transit = {lab[pid]: frozenset(lab[m] for m in family[pid] - {pid}) for pid in ids if len(family[pid]) > 1}
+    terrain = {lab[s.pa_id]: (s.habitat == "mountain", TERRAIN_SCALE_M[s.habitat]) for s in specs}
+    _competitive_growth(fine, labels, [lab[s.pa_id] for s in specs], quota, country_of, mult, transit, terrain)
+    result.labels = labels
+    own_cells = {s.pa_id: np.flatnonzero(flat == lab[s.pa_id]) for s in specs}
+    for s in specs:
+        parts = [own_cells[m] for m in sorted(family[s.pa_id])]
+        result.cells[s.pa_id] = np.unique(np.concatenate(parts))
+        got, want = len(own_cells[s.pa_id]), quota[lab[s.pa_id]]
+        if got < want:
+            notes[s.pa_id].append(f"reached {got} of {want} cells (no more free land of {s.iso3} within reach)")
+        result.spines[s.pa_id] = np.asarray(spines[s.pa_id], dtype=np.int64)
+    result.notes = notes
+    return result
+
+
+def _check_specs(specs, fixed) -> tuple[dict, dict[str, list[str]]]:
+    """Check ids and nesting; (pa_id -> spec, pa_id -> its direct children)."""
     ids = [s.pa_id for s in specs]
     if len(set(ids)) != len(ids):
         raise InputError("grow_reserves: duplicated pa_id in specs")
@@ -419,11 +459,13 @@ def grow_reserves(
     for s in specs:
         if s.within:
             children[s.within].append(s.pa_id)
-    nrows, ncols = fine.shape
+    return by_id, children
+
+
+def _label_tables(fine, specs, by_id, children, lab, quota_scale):
+    """Per label: quota (cells of its own part), country code and habitat cost multipliers (label x class)."""
     cell_km2 = fine.cell**2 / 1e6
-    labels_all = list(fixed) + ids           # label k = index + 1
-    lab = {pid: k + 1 for k, pid in enumerate(labels_all)}
-    nlab = len(labels_all) + 1
+    nlab = len(lab) + 1
     quota = np.zeros(nlab, dtype=np.int64)
     country_of = np.zeros(nlab, dtype=np.int64)
     mult = np.full((nlab, 256), 20.0)
@@ -438,13 +480,16 @@ def grow_reserves(
         quota[k] = max(1, int(round(own * quota_scale.get(s.pa_id, 1.0) / cell_km2)))
         country_of[k] = fine.code(s.iso3)
         mult[k] = _multipliers(s.habitat)
-    notes: dict[str, list[str]] = {pid: [] for pid in ids}
-    result = GrowthResult(labels=np.zeros((nrows, ncols), dtype=np.int32), pa_ids=tuple(ids))
+    return quota, country_of, mult
 
-    labels = np.zeros((nrows, ncols), dtype=np.int32)
-    flat = labels.reshape(-1)
-    for pid, cells in fixed.items():
-        flat[np.asarray(cells, dtype=np.int64)] = lab[pid]
+
+def _plant_seeds(fine, specs, lab, flat, snap_radius_m, seed_shift_m) -> dict[str, int]:
+    """Label each reserve's seed cell in ``flat``; pa_id -> seed cell (shift from the point in ``seed_shift_m``).
+
+    The seed is the cell of the representative point, or the nearest free cell of the reserve's
+    country within ``snap_radius_m``.
+    """
+    nrows, ncols = fine.shape
     seed = {}
     snap = int(math.ceil(snap_radius_m / fine.cell))
     for s in specs:
@@ -462,14 +507,15 @@ def grow_reserves(
                     f"({s.x:.0f}, {s.y:.0f}); check lon/lat and iso3"
                 )
         cx, cy = fine.centre(*divmod(cell_idx, ncols))
-        result.seed_shift_m[s.pa_id] = float(math.hypot(float(cx) - s.x, float(cy) - s.y))
+        seed_shift_m[s.pa_id] = float(math.hypot(float(cx) - s.x, float(cy) - s.y))
         seed[s.pa_id] = cell_idx
         flat[cell_idx] = lab[s.pa_id]
+    return seed
 
-    spines: dict[str, list[int]] = {pid: [] for pid in ids}
-    margin = int(math.ceil(spine_margin_m / fine.cell))
-    family = {pid: {pid, *_descendants(pid, specs)} for pid in ids}
-    # parent-child spines first (they keep a parent in one piece), then the listed adjacencies
+
+def _grow_spines(fine, specs, by_id, children, family, fixed, borders, lab, seed, flat, spines, notes, margin,
+                 mult, quota) -> None:
+    """Claim the spines: parent-child first (they keep a parent in one piece), then the listed adjacencies."""
     links = [(s.within, s.pa_id) for s in specs if s.within]
     for s in sorted(specs, key=lambda t: t.pa_id):
         links += [(s.pa_id, o) for o in sorted(s.adjoins)]
@@ -498,24 +544,6 @@ def grow_reserves(
             px, py = border_meeting_point(line, s.x, s.y, o.x, o.y, fine.cell)
             for a in (s, o):
                 _spine_to_point(fine, a, px, py, lab, seed, flat, spines, notes, margin, mult)
-
-    for s in specs:  # a quota is never below what seed and spines hold already
-        k = lab[s.pa_id]
-        quota[k] = max(quota[k], int((flat == k).sum()))
-    transit = {lab[pid]: frozenset(lab[m] for m in family[pid] - {pid}) for pid in ids if len(family[pid]) > 1}
-    terrain = {lab[s.pa_id]: (s.habitat == "mountain", TERRAIN_SCALE_M[s.habitat]) for s in specs}
-    _competitive_growth(fine, labels, [lab[s.pa_id] for s in specs], quota, country_of, mult, transit, terrain)
-    result.labels = labels
-    own_cells = {s.pa_id: np.flatnonzero(flat == lab[s.pa_id]) for s in specs}
-    for s in specs:
-        parts = [own_cells[m] for m in sorted(family[s.pa_id])]
-        result.cells[s.pa_id] = np.unique(np.concatenate(parts))
-        got, want = len(own_cells[s.pa_id]), quota[lab[s.pa_id]]
-        if got < want:
-            notes[s.pa_id].append(f"reached {got} of {want} cells (no more free land of {s.iso3} within reach)")
-        result.spines[s.pa_id] = np.asarray(spines[s.pa_id], dtype=np.int64)
-    result.notes = notes
-    return result
 
 
 def _descendants(pa_id: str, specs) -> list[str]:
