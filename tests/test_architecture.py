@@ -148,3 +148,80 @@ def test_no_import_cycles(graph):
         if v not in index:
             visit(v)
     assert not cycles, f"import cycles: {cycles}"
+
+
+#: longest function body allowed, in code lines (docstring, comments and blank lines not counted)
+MAX_FUNCTION_LINES = 100
+#: "module:function" -> why it may be longer. Only Numba kernels of corridors/_kernels whose
+#: split would cost speed may be listed, each with the benchmark that shows it; none today.
+LONG_FUNCTION_EXEMPTIONS: dict[str, str] = {}
+
+
+def _code_lines(tokens_by_line: dict[int, bool], func: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of ``func`` (``def`` line to last statement) holding code, its docstring left out."""
+    skip = set()
+    body = func.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        skip = set(range(body[0].lineno, body[0].end_lineno + 1))
+    return sum(1 for ln in range(func.lineno, func.end_lineno + 1) if tokens_by_line.get(ln) and ln not in skip)
+
+
+def _lines_with_code(source: str) -> dict[int, bool]:
+    """Line number -> True where a token other than a comment or a line break starts or spans."""
+    import io
+    import tokenize
+
+    ignore = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+              tokenize.ENDMARKER}
+    out: dict[int, bool] = {}
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type not in ignore:
+            for ln in range(tok.start[0], tok.end[0] + 1):
+                out[ln] = True
+    return out
+
+
+def _long_functions(limit: int) -> list[tuple[str, int]]:
+    found = []
+    for pkg in PACKAGES:
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            lines = _lines_with_code(source)
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    n = _code_lines(lines, node)
+                    if n > limit:
+                        found.append((f"{_module_name(path)}:{node.name}", n))
+    return sorted(found)
+
+
+def test_code_line_counter_on_a_known_function():
+    source = '''
+def f(a,
+      b):
+    """Doc.
+
+    More doc.
+    """
+    # a comment
+
+    x = """a string
+# not a comment
+"""
+    return x  # trailing
+'''
+    func = ast.parse(source).body[0]
+    assert _code_lines(_lines_with_code(source), func) == 6  # def (2 lines), x = (3 lines), return
+
+
+def test_no_function_longer_than_the_limit():
+    long = [(name, n) for name, n in _long_functions(MAX_FUNCTION_LINES) if name not in LONG_FUNCTION_EXEMPTIONS]
+    assert not long, (f"functions over {MAX_FUNCTION_LINES} code lines (split them into named helpers): {long}")
+
+
+def test_exemptions_are_still_needed():
+    long = {name for name, _ in _long_functions(MAX_FUNCTION_LINES)}
+    stale = sorted(set(LONG_FUNCTION_EXEMPTIONS) - long)
+    assert not stale, f"these are no longer over the limit: drop them from LONG_FUNCTION_EXEMPTIONS: {stale}"
+    assert all(name.startswith("corridors._kernels.") for name in LONG_FUNCTION_EXEMPTIONS)
