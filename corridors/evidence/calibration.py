@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..graph_options import GraphOptions
 from .landscape import DISTANCE_KINDS, landscape_distances
 from .matrix_tests import mantel, upper_triangle
 from .mixed_model import MLPEResult, _aicc, mlpe, pair_index
@@ -48,8 +49,7 @@ class _Problem:
     cells: np.ndarray
     cellsize: float
     kind: str
-    neighbours: int
-    solver: str
+    graph: GraphOptions  # neighbours and solver of the landscape distances
     y: np.ndarray  # genetic distance, upper triangle
     pairs: np.ndarray
     ll_null: float
@@ -74,7 +74,7 @@ def _evaluate(log10, *, problem: _Problem, mantel_test: bool = False, keep_dista
     # (multi-threaded BLAS made SuperLU's multi-column solves 20x slower on a busy 2-core machine)
     with threadpool_limits(limits=1):
         d = landscape_distances(res, problem.cells, kind=problem.kind, cellsize=problem.cellsize,
-                                neighbours=problem.neighbours, solver=problem.solver)
+                                neighbours=problem.graph.neighbours, solver=problem.graph.solver)
     x = upper_triangle(d, "landscape distance")
     out: dict[str, Any] = {"log10": np.asarray(log10, float)}
     sd = x.std()
@@ -335,6 +335,7 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
     """
     t0 = time.perf_counter()
     lo, hi = _check_settings(landcover, distance, log10_bounds, maxiter, polish_rounds)
+    graph = GraphOptions(neighbours=neighbours, solver=solver)  # checked here, not on a worker
     codes_grid, present = _class_codes(landcover)
     cls = _class_table(classes, present)
     codes = list(cls)
@@ -347,8 +348,8 @@ def calibrate(landcover, samples, genetic_distance, *, classes, distance: str = 
     cells = sample_cells(landcover, smp)
     pairs = pair_index(len(smp))
     null = mlpe(y, None, pairs=pairs)
-    problem = _Problem(codes_grid, np.array(codes, np.int64), cells, landcover.cellsize, distance, neighbours,
-                       solver, y, pairs, null.loglik, permutations, seed)
+    problem = _Problem(codes_grid, np.array(codes, np.int64), cells, landcover.cellsize, distance, graph, y, pairs,
+                       null.loglik, permutations, seed)
     if profiles is None:
         from ..datasets import species_names, species_profile
 

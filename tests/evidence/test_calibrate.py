@@ -94,6 +94,8 @@ def test_profile_toml_loads_back(landscape, tmp_path):
     (dict(classes=[1, 2, 3, 9]), r"do not occur"),
     (dict(classes=[1, 2, 3], distance="euclid"), "distance"),
     (dict(classes=[1, 2, 3], reference=5), "reference"),
+    (dict(classes=[1, 2, 3], distance="cost", solver="lu"), "solver: got 'lu'"),
+    (dict(classes=[1, 2, 3], neighbours=6), "neighbours: got 6"),
 ])
 def test_bad_arguments(landscape, kw, match):
     grid, xy, gen = landscape(0, size=12, nsamples=6)
