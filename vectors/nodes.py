@@ -24,7 +24,7 @@ import shapely
 
 from rasters.errors import InputError
 
-from ._common import ISO3_SEPARATOR, iso3_set, log, polygonal_part, require_projected, require_same_crs
+from ._common import ISO3_SEPARATOR, iso3_set, log, polygonal_part, require_columns, require_projected, require_same_crs
 from .overlaps import DEFAULT_MIN_OVERLAP, MEMBER_SEPARATOR, dissolve_overlapping
 
 __all__ = ["UNION_COLUMNS", "split_by_country", "network_nodes"]
@@ -70,8 +70,8 @@ def split_by_country(pas: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.
         The columns of ``pas`` plus ``source_pa_id`` (the reserve a row came from); ``iso3`` holds
         one code per row.
     """
-    _check(pas, "protected areas", ("pa_id", "iso3"))
-    _check(countries, "countries", ("iso3",))
+    require_columns(pas, "protected areas", ("pa_id", "iso3"))
+    require_columns(countries, "countries", ("iso3",))
     require_projected(pas, "protected areas", "splitting reserves by country")
     require_same_crs(pas, countries, "protected areas", "countries")
     poly = dict(zip(countries["iso3"].astype(str), countries.geometry.values))
@@ -155,8 +155,8 @@ def network_nodes(
         Columns in :data:`UNION_COLUMNS` hold the union of the members' codes. Sorted by
         ``pa_id``.
     """
-    _check(pas, "protected areas", ("pa_id", "name", "iso3"))
-    _check(countries, "countries", ("iso3",))
+    require_columns(pas, "protected areas", ("pa_id", "name", "iso3"))
+    require_columns(countries, "countries", ("iso3",))
     wanted = _core_countries(countries, countries_of_interest)
     work = pas
     if "legal" in work.columns and not include_not_legal:
@@ -201,11 +201,3 @@ def _union_codes(values) -> str:
             continue
         codes |= {p.strip() for p in str(v).split(ISO3_SEPARATOR) if p.strip() and p.strip() != "-"}
     return ISO3_SEPARATOR.join(sorted(codes))
-
-
-def _check(gdf, what: str, cols) -> None:
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}")
-    missing = sorted(set(cols) - set(gdf.columns))
-    if missing:
-        raise InputError(f"{what}: missing column(s) {missing}; columns are {list(gdf.columns)}")

@@ -11,7 +11,7 @@ import shapely
 
 from rasters.errors import InputError
 
-from ._common import ISO3_SEPARATOR, iso3_set, require_projected, require_same_crs
+from ._common import ISO3_SEPARATOR, iso3_set, require_columns, require_projected, require_same_crs
 from .borders import border_pairs
 from .near_borders import _check_distance, _check_pas
 
@@ -73,7 +73,7 @@ def node_pairs(
         ``adjoining``, ``border_pair`` (empty for domestic pairs, and when ``borders`` is None).
         Sorted by ``kind`` (transboundary first), ``gap_m``, ``pa_a``, ``pa_b``.
     """
-    _check(nodes, "nodes", ("pa_id", "iso3"))
+    require_columns(nodes, "nodes", ("pa_id", "iso3"))
     require_projected(nodes, "nodes", "gaps between nodes")
     multi = nodes.loc[nodes["iso3"].astype(str).str.contains(ISO3_SEPARATOR, regex=False), "pa_id"].tolist()
     if multi:
@@ -200,11 +200,3 @@ def candidate_pairs(
     out["touching"] = out["touching"].astype(bool)
     out["gap_m"] = out["gap_m"].astype(float)
     return out
-
-
-def _check(gdf, what: str, cols) -> None:
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}")
-    missing = sorted(set(cols) - set(gdf.columns))
-    if missing:
-        raise InputError(f"{what}: missing column(s) {missing}; columns are {list(gdf.columns)}")
