@@ -229,7 +229,9 @@ class Solver:
                 from .gridmg import GridMultigrid
 
                 self._mg = GridMultigrid(self._a, *self.grid)
-                self.preconditioner = (f"grid aggregation multigrid, {len(self._mg.levels)} levels, "
+                self._flexible = self._mg.cycle == "k"  # the K-cycle is not a fixed operator
+                self.preconditioner = (f"grid aggregation multigrid ({self._mg.cycle.upper()}-cycle), "
+                                       f"{len(self._mg.levels)} levels, "
                                        f"operator complexity {self._mg.operator_complexity:.2f}")
             else:
                 import pyamg
@@ -241,6 +243,7 @@ class Solver:
                     self._a, symmetry="symmetric", strength=("symmetric", {"theta": 0.1}),
                     smooth=("jacobi", {"omega": 4.0 / 3.0, "degree": 1}))
                 self._mg = ml.aspreconditioner(cycle="V").matvec
+                self._flexible = False
                 self.preconditioner = f"pyamg smoothed aggregation, {len(ml.levels)} levels"
         else:
             raise InputError(f"unknown solver method {m!r}; choose one of {', '.join(METHODS)}")
@@ -287,7 +290,7 @@ class Solver:
             return self._direct.solve(b)
         try:
             x, it = pcg_refined(self._a, b, self._mg, rtol=self.rtol, anorm=self._anorm,
-                                maxiter=CG_MAXITER)
+                                maxiter=CG_MAXITER, flexible=self._flexible)
         except SolverError as exc:
             if not self.fallback:
                 raise
@@ -327,7 +330,8 @@ def _cg_direction(p, z, beta):
 
 
 def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXITER,
-                anorm: float | None = None, stall_window: int = CG_STALL_WINDOW):
+                anorm: float | None = None, stall_window: int = CG_STALL_WINDOW,
+                flexible: bool = False):
     """Preconditioned CG with true-residual checks, iterative refinement and stall detection.
 
     Parameters
@@ -345,6 +349,9 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
     stall_window : int
         A CG sweep ends when its recursive residual has not improved by 10 % in this many
         iterations; the true residual is then recomputed and CG restarted on it.
+    flexible : bool
+        Flexible CG (Polak-Ribiere ``beta = z_new . (r_new - r_old) / z_old . r_old``, Notay
+        2000) for a preconditioner that is not a fixed linear operator (the K-cycle).
 
     Returns
     -------
@@ -381,12 +388,15 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         rz = float(rr @ z)
         sweep_best, since = rn0, 0
         q = np.empty_like(b)
+        rprev = rr.copy() if flexible else None
         while total < maxiter:
             matvec(a, p, q)
             pq = float(p @ q)
             if not pq > 0:
                 break  # breakdown (rounding): refine from here
             alpha = rz / pq
+            if flexible:
+                rprev[:] = rr
             rn = _cg_update(e, rr, p, q, alpha)
             total += 1
             if rn <= 0.5 * target or rn <= 1e-10 * rn0:
@@ -399,7 +409,8 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
                     break
             z = precond(rr)
             rz_new = float(rr @ z)
-            _cg_direction(p, z, rz_new / rz)
+            beta = (rz_new - float(rprev @ z)) / rz if flexible else rz_new / rz
+            _cg_direction(p, z, beta)
             rz = rz_new
         x += e
         r = b - matvec(a, x)
