@@ -87,3 +87,18 @@ def test_pairwise_with_k_cycle_matches_direct_at_high_contrast(monkeypatch):
     ok = ref.resistances > 0
     rel = np.abs(got.resistances[ok] - ref.resistances[ok]) / ref.resistances[ok]
     assert rel.max() <= 1e-6, f"max relative difference {rel.max():.2e}"
+
+
+def test_galerkin_product_matches_scipy():
+    a, (rows, cols) = _system(30, 4)
+    rng = np.random.default_rng(6)
+    nc = 40
+    agg = rng.integers(0, nc, a.shape[0]).astype(np.int64)
+    agg[:nc] = np.arange(nc)  # every aggregate non-empty
+    p = sp.csr_matrix((np.ones(agg.size), (np.arange(agg.size), agg)), shape=(agg.size, nc))
+    ref = (p.T @ a @ p).toarray()
+    got = gridmg.galerkin(a, agg, nc)
+    assert got.has_sorted_indices and got.indices.dtype == np.int32
+    for i in range(nc):
+        assert np.all(np.diff(got.indices[got.indptr[i]:got.indptr[i + 1]]) > 0)
+    np.testing.assert_allclose(got.toarray(), ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
