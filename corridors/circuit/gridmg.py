@@ -360,7 +360,7 @@ class GridMultigrid:
                 nc = uniq.size
             if nc >= 0.9 * lev.a.shape[0]:  # cannot coarsen further (e.g. one long strip)
                 break
-            lev.agg = agg.astype(np.int64)
+            lev.agg = agg.astype(np.int32)
             lev.scale = over_correction if nc <= 0.3 * lev.a.shape[0] else 1.0
             self.levels.append(_Level(galerkin(lev.a, lev.agg, nc)))
             # each aggregate keeps the coarse position of its cells
@@ -392,6 +392,9 @@ class GridMultigrid:
                   for k, lev in enumerate(self.levels)]
             self._local.ws = ws
         return ws
+
+    #: ``__call__`` accepts ``out=`` (conjugate gradients then reuse one vector).
+    writes_into = True
 
     def __call__(self, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """One cycle from zero: an approximation of ``A^-1 b`` (thread-safe).

@@ -196,6 +196,7 @@ class Solver:
         except Exception as exc:
             raise SolverError(f"{method} failed on a {self.n}-unknown system: {exc}") from exc
         self.setup_seconds = time.perf_counter() - t0
+        self.grid = None  # only the set-up needs the positions (2 x 8 bytes per unknown)
 
     def _setup(self, a):
         m = self.method
@@ -383,6 +384,7 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         # one CG sweep on A e = r, from e = 0
         e = np.zeros_like(b)
         rr = r.copy()
+        into = getattr(precond, "writes_into", False)  # precond(r, out=z): no new vector per step
         z = precond(rr)
         p = z.copy()
         rz = float(rr @ z)
@@ -407,7 +409,7 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
                 since += 1
                 if since >= stall_window:
                     break
-            z = precond(rr)
+            z = precond(rr, out=z) if into else precond(rr)
             rz_new = float(rr @ z)
             beta = (rz_new - float(rprev @ z)) / rz if flexible else rz_new / rz
             _cg_direction(p, z, beta)
