@@ -63,10 +63,15 @@ def _find(parent, i):
 
 @nb.njit(cache=True)
 def _block_aggregates(indptr, indices, data, diag, key, theta):
-    """Label each unknown with its aggregate: the strongly connected cells of its 2 x 2 block."""
+    """Label each unknown with its aggregate: the strongly connected cells of its 2 x 2 block.
+
+    Unknowns with ``key < 0`` (held at zero) get label -1.
+    """
     n = key.size
     parent = np.arange(n)
     for i in range(n):
+        if key[i] < 0:
+            continue
         for k in range(indptr[i], indptr[i + 1]):
             j = indices[k]
             if j <= i or key[j] != key[i]:
@@ -81,6 +86,8 @@ def _block_aggregates(indptr, indices, data, diag, key, theta):
     label = np.full(n, -1, dtype=np.int64)
     count = 0
     for i in range(n):
+        if key[i] < 0:
+            continue
         r = _find(parent, i)
         if label[r] < 0:
             label[r] = count
@@ -90,9 +97,11 @@ def _block_aggregates(indptr, indices, data, diag, key, theta):
 
 
 @nb.njit(cache=True, nogil=True)
-def _sgs_forward(indptr, indices, data, diag, x, b):
+def _sgs_forward(indptr, indices, data, diag, active, x, b):
     n = x.size
     for i in range(n):
+        if active.size and not active[i]:
+            continue
         s = b[i]
         for k in range(indptr[i], indptr[i + 1]):
             j = indices[k]
@@ -102,17 +111,22 @@ def _sgs_forward(indptr, indices, data, diag, x, b):
 
 
 @nb.njit(cache=True, nogil=True)
-def _sgs_forward_from_zero(indptr, indices, data, diag, x, b, r):
+def _sgs_forward_from_zero(indptr, indices, data, diag, active, x, b, r):
     """One forward Gauss-Seidel sweep from ``x = 0`` that also leaves ``r = b - A x``.
 
     From zero, row i needs only its lower part, and afterwards ``r_i = -sum_{j>i} a_ij x_j``;
     with ``a_ij = a_ji`` each ``x_j``, once known, is scattered into the rows above it while
     row j is still in cache: one pass over the matrix instead of two (sweep, then residual).
+    Rows with ``active[i] == 0`` (when ``active`` is not empty) are held at zero.
     """
     n = x.size
     for i in range(n):
         r[i] = 0.0
+    masked = active.size > 0
     for i in range(n):
+        if masked and not active[i]:
+            x[i] = 0.0
+            continue
         s = b[i]
         for k in range(indptr[i], indptr[i + 1]):
             j = indices[k]
@@ -122,14 +136,16 @@ def _sgs_forward_from_zero(indptr, indices, data, diag, x, b, r):
         x[i] = xi
         for k in range(indptr[i], indptr[i + 1]):
             j = indices[k]
-            if j < i:
+            if j < i and not (masked and not active[j]):
                 r[j] -= data[k] * xi
 
 
 @nb.njit(cache=True, nogil=True)
-def _sgs_backward(indptr, indices, data, diag, x, b):
+def _sgs_backward(indptr, indices, data, diag, active, x, b):
     n = x.size
     for i in range(n - 1, -1, -1):
+        if active.size and not active[i]:
+            continue
         s = b[i]
         for k in range(indptr[i], indptr[i + 1]):
             j = indices[k]
@@ -139,9 +155,12 @@ def _sgs_backward(indptr, indices, data, diag, x, b):
 
 
 @nb.njit(cache=True, nogil=True)
-def _residual(indptr, indices, data, x, b, r):
+def _residual(indptr, indices, data, active, x, b, r):
     n = x.size
     for i in range(n):
+        if active.size and not active[i]:
+            r[i] = 0.0
+            continue
         s = b[i]
         for k in range(indptr[i], indptr[i + 1]):
             s -= data[k] * x[indices[k]]
@@ -152,13 +171,15 @@ def _residual(indptr, indices, data, x, b, r):
 def _restrict(agg, r, out):
     out[:] = 0.0
     for i in range(agg.size):
-        out[agg[i]] += r[i]
+        if agg[i] >= 0:
+            out[agg[i]] += r[i]
 
 
 @nb.njit(cache=True, nogil=True)
 def _prolong_add(agg, xc, scale, x):
     for i in range(agg.size):
-        x[i] += scale * xc[agg[i]]
+        if agg[i] >= 0:
+            x[i] += scale * xc[agg[i]]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -235,14 +256,16 @@ def _galerkin(indptr, indices, data, agg, nc, count_only, out_ptr, out_idx, out_
     n = agg.size
     mptr = np.zeros(nc + 1, dtype=np.int64)
     for i in range(n):
-        mptr[agg[i] + 1] += 1
+        if agg[i] >= 0:
+            mptr[agg[i] + 1] += 1
     for c in range(nc):
         mptr[c + 1] += mptr[c]
     mem = np.empty(n, dtype=np.int64)
     fill = mptr[:-1].copy()
     for i in range(n):
-        mem[fill[agg[i]]] = i
-        fill[agg[i]] += 1
+        if agg[i] >= 0:
+            mem[fill[agg[i]]] = i
+            fill[agg[i]] += 1
     marker = np.full(nc, -1, dtype=np.int64)
     slot = np.zeros(nc, dtype=np.int64)
     pos = 0
@@ -252,6 +275,8 @@ def _galerkin(indptr, indices, data, agg, nc, count_only, out_ptr, out_idx, out_
             i = mem[m]
             for k in range(indptr[i], indptr[i + 1]):
                 j = agg[indices[k]]
+                if j < 0:
+                    continue
                 if marker[j] != c:
                     marker[j] = c
                     slot[j] = pos
@@ -298,9 +323,9 @@ def galerkin(a, agg, nc) -> sp.csr_matrix:
 
 
 class _Level:
-    __slots__ = ("a", "indptr", "indices", "data", "diag", "agg", "scale", "n")
+    __slots__ = ("a", "indptr", "indices", "data", "diag", "agg", "scale", "n", "active", "n_active")
 
-    def __init__(self, a):
+    def __init__(self, a, active=None):
         a = sp.csr_matrix(a)
         a.sort_indices()
         self.a = a
@@ -312,6 +337,9 @@ class _Level:
         self.agg = None
         self.scale = 1.0
         self.n = a.shape[0]
+        # rows held at zero (the finest level of a grounded Laplacian; empty: none)
+        self.active = np.zeros(0, np.uint8) if active is None else np.ascontiguousarray(active, np.uint8)
+        self.n_active = self.n if active is None else int(np.count_nonzero(active))
 
 
 class GridMultigrid:
@@ -331,6 +359,10 @@ class GridMultigrid:
         Scale of the coarse correction on levels that coarsen by whole 2 x 2 blocks.
     kstride : int
         K-cycle on every ``kstride``-th intermediate level (1: all), V-cycle on the others.
+    active : bool array (n,) or None
+        Rows of ``a`` that are unknowns; the others are held at zero (``a`` is then a whole
+        graph Laplacian and the system its principal submatrix on ``active``, solved without
+        copying it). Vectors keep length n, zero on inactive rows.
 
     Attributes
     ----------
@@ -339,7 +371,7 @@ class GridMultigrid:
     """
 
     def __init__(self, a, rows, cols, smoothing: int = 1, cycle: str = "k",
-                 over_correction: float = OVER_CORRECTION, kstride: int = 1):
+                 over_correction: float = OVER_CORRECTION, kstride: int = 1, active=None):
         self.kstride = int(kstride)
         if cycle not in ("v", "k"):
             raise ValueError(f"cycle must be 'v' or 'k', got {cycle!r}")
@@ -349,30 +381,40 @@ class GridMultigrid:
         if rows.size != a.shape[0] or cols.size != a.shape[0]:
             raise ValueError("rows and cols need one grid position per unknown")
         self.smoothing = int(smoothing)
-        self.levels = [_Level(a)]
-        while self.levels[-1].a.shape[0] > COARSEST:
+        if active is not None and np.asarray(active).size != a.shape[0]:
+            raise ValueError("active needs one flag per row of a")
+        self.levels = [_Level(a, active)]
+        while self.levels[-1].n_active > COARSEST:
             lev = self.levels[-1]
+            m = lev.n_active
             r2, c2 = rows // 2, cols // 2
             key = r2 * (int(c2.max(initial=0)) + 1) + c2
+            if lev.active.size:
+                key[lev.active == 0] = -1  # held at zero: in no aggregate
             agg, nc = _block_aggregates(lev.indptr, lev.indices, lev.data, lev.diag, key, THETA)
-            if nc >= 0.75 * lev.a.shape[0]:  # mostly weak links: merge whole blocks this once
-                uniq, agg = np.unique(key, return_inverse=True)
+            if nc >= 0.75 * m:  # mostly weak links: merge whole blocks this once
+                agg = np.full(key.size, -1, dtype=np.int64)
+                uniq, agg[key >= 0] = np.unique(key[key >= 0], return_inverse=True)
                 nc = uniq.size
-            if nc >= 0.9 * lev.a.shape[0]:  # cannot coarsen further (e.g. one long strip)
+            if nc >= 0.9 * m:  # cannot coarsen further (e.g. one long strip)
                 break
             lev.agg = agg.astype(np.int32)
-            lev.scale = over_correction if nc <= 0.3 * lev.a.shape[0] else 1.0
+            lev.scale = over_correction if nc <= 0.3 * m else 1.0
             self.levels.append(_Level(galerkin(lev.a, lev.agg, nc)))
             # each aggregate keeps the coarse position of its cells
+            inside = agg >= 0
             rows = np.zeros(nc, dtype=np.int64)
             cols = np.zeros(nc, dtype=np.int64)
-            rows[agg] = r2
-            cols[agg] = c2
+            rows[agg[inside]] = r2[inside]
+            cols[agg[inside]] = c2[inside]
         # coarsest level: a sparse LU (a few 10^4 nonzeros) solves in ~0.1 ms where a dense
         # Cholesky of ~1500 unknowns took ~4 ms, and the K-cycle visits it 2^(levels - 2) times
         from scipy.sparse.linalg import splu
 
-        self._lu = splu(self.levels[-1].a.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+        last = self.levels[-1]
+        self._lu_keep = np.flatnonzero(last.active) if last.active.size else None
+        mat = last.a if self._lu_keep is None else last.a[self._lu_keep][:, self._lu_keep]
+        self._lu = splu(sp.csc_matrix(mat), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
                         options=dict(SymmetricMode=True))
         self.nnz = sum(lev.a.nnz for lev in self.levels)
         self._local = threading.local()  # per-thread work vectors: solves may run concurrently
@@ -415,23 +457,27 @@ class GridMultigrid:
         lev = self.levels[k]
         x, b, r = ws[k][:3]
         if self.smoothing == 1:  # the usual case: sweep and residual in one pass
-            _sgs_forward_from_zero(lev.indptr, lev.indices, lev.data, lev.diag, x, b, r)
+            _sgs_forward_from_zero(lev.indptr, lev.indices, lev.data, lev.diag, lev.active, x, b, r)
         else:
             x[:] = 0.0
             for _ in range(self.smoothing):
-                _sgs_forward(lev.indptr, lev.indices, lev.data, lev.diag, x, b)
-            _residual(lev.indptr, lev.indices, lev.data, x, b, r)
+                _sgs_forward(lev.indptr, lev.indices, lev.data, lev.diag, lev.active, x, b)
+            _residual(lev.indptr, lev.indices, lev.data, lev.active, x, b, r)
         _restrict(lev.agg, r, ws[k + 1][1])
         self._coarse(k + 1, ws)
         _prolong_add(lev.agg, ws[k + 1][0], lev.scale, x)
         for _ in range(self.smoothing):
-            _sgs_backward(lev.indptr, lev.indices, lev.data, lev.diag, x, b)
+            _sgs_backward(lev.indptr, lev.indices, lev.data, lev.diag, lev.active, x, b)
 
     def _coarse(self, k: int, ws) -> None:
         """Approximate solve on level ``k``: direct at the coarsest, else a V- or K-cycle."""
         if k == len(self.levels) - 1:
             x, b = ws[k][:2]
-            x[:] = self._lu.solve(b)
+            if self._lu_keep is None:
+                x[:] = self._lu.solve(b)
+            else:  # a masked finest level that could not be coarsened
+                x[:] = 0.0
+                x[self._lu_keep] = self._lu.solve(b[self._lu_keep])
             return
         if not self._kcycle_at(k):
             self._vcycle(k, ws)

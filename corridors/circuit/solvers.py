@@ -41,7 +41,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError, SolverError
 from ..graph_options import SOLVERS
-from ._sparse import inf_norm, matvec
+from ._sparse import GroundedMatrix, inf_norm, matvec
 
 __all__ = ["make_solver", "choose_method", "available_methods", "load_backends", "estimate_memory",
            "Solver", "METHODS", "pcg_refined"]
@@ -174,7 +174,12 @@ class Solver:
     """
 
     def __init__(self, a, method, reason, estimated_bytes, rtol=CG_RTOL, grid=None, fallback=False):
-        self.n = a.shape[0]
+        grounded = isinstance(a, GroundedMatrix)
+        if grounded and not (method == "cg+amg" and grid is not None and a.keep.size >= GRID_MG_MIN):
+            a = a.submatrix()  # only the grid multigrid works on the whole Laplacian
+            grounded = False
+        self._keep = a.keep if grounded else None
+        self.n = a.keep.size if grounded else a.shape[0]
         self.grid = grid
         self.fallback = fallback
         self.preconditioner = None
@@ -224,12 +229,18 @@ class Solver:
             self._lu = splu(sp.csc_matrix(a), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
                             options=dict(SymmetricMode=True))
         elif m == "cg+amg":
-            self._a = sp.csr_matrix(a)
+            self._a = a if self._keep is not None else sp.csr_matrix(a)
             self._anorm = inf_norm(self._a)
             if self.grid is not None and self.n >= GRID_MG_MIN:
                 from .gridmg import GridMultigrid
 
-                self._mg = GridMultigrid(self._a, *self.grid)
+                if self._keep is not None:  # unknowns are rows of the whole Laplacian
+                    rows = np.zeros(a.shape[0], dtype=np.int64)
+                    cols = np.zeros(a.shape[0], dtype=np.int64)
+                    rows[self._keep], cols[self._keep] = self.grid
+                    self._mg = GridMultigrid(a.lap, rows, cols, active=a.active)
+                else:
+                    self._mg = GridMultigrid(self._a, *self.grid)
                 self._flexible = self._mg.cycle == "k"  # the K-cycle is not a fixed operator
                 self.preconditioner = (f"grid aggregation multigrid ({self._mg.cycle.upper()}-cycle), "
                                        f"{len(self._mg.levels)} levels, "
@@ -290,8 +301,15 @@ class Solver:
         if getattr(self, "_direct", None) is not None:
             return self._direct.solve(b)
         try:
-            x, it = pcg_refined(self._a, b, self._mg, rtol=self.rtol, anorm=self._anorm,
-                                maxiter=CG_MAXITER, flexible=self._flexible)
+            if self._keep is not None:  # solve on the whole Laplacian's vectors, zero elsewhere
+                full = np.zeros(self._a.shape[0])
+                full[self._keep] = b
+                x, it = pcg_refined(self._a, full, self._mg, rtol=self.rtol, anorm=self._anorm,
+                                    maxiter=CG_MAXITER, flexible=self._flexible)
+                x = x[self._keep]
+            else:
+                x, it = pcg_refined(self._a, b, self._mg, rtol=self.rtol, anorm=self._anorm,
+                                    maxiter=CG_MAXITER, flexible=self._flexible)
         except SolverError as exc:
             if not self.fallback:
                 raise
@@ -300,8 +318,9 @@ class Solver:
                     method = next(m for m in DIRECT if m in available_methods())
                     log.warning("cg+amg stalled (%s); solver 'auto' switches to %s for this system",
                                 exc, method)
-                    self._direct = Solver(self._a, method, f"cg+amg stalled: {exc}",
-                                          estimate_memory(self._a, method))
+                    mat = self._a.submatrix() if self._keep is not None else self._a
+                    self._direct = Solver(mat, method, f"cg+amg stalled: {exc}",
+                                          estimate_memory(mat, method))
                     self.reason += f"; switched to {method} after cg+amg stalled"
                     self.method = f"cg+amg->{method}"
             return self._direct.solve(b)
@@ -337,7 +356,8 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
 
     Parameters
     ----------
-    a : sparse matrix (n, n), symmetric positive definite
+    a : sparse matrix (n, n), symmetric positive definite, or a :class:`GroundedMatrix`
+        (then ``b`` is zero outside its rows and so is ``x``)
     b : ndarray (n,)
     precond : callable
         ``z = precond(r)``, a symmetric positive definite approximation of ``A^-1``.
@@ -366,7 +386,8 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         the message gives the residual reached and the iterations used.
     """
     b = np.asarray(b, dtype=np.float64)
-    a = sp.csr_matrix(a)
+    if not isinstance(a, GroundedMatrix):
+        a = sp.csr_matrix(a)
     nb = float(np.linalg.norm(b))
     x = np.zeros_like(b)
     if nb == 0:
@@ -492,7 +513,9 @@ def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit:
 
     Parameters
     ----------
-    a : scipy sparse matrix, shape (n, n)
+    a : scipy sparse matrix, shape (n, n), or a :class:`~._sparse.GroundedMatrix`
+        A grounded matrix (a principal submatrix not copied) is solved in place by ``cg+amg``
+        with the grid multigrid; any other method gets the submatrix copied.
     method : {"auto", "cholmod", "cholespy", "pardiso", "splu", "cg+amg"}
     rtol : float
         Relative residual for ``cg+amg``.
@@ -516,7 +539,8 @@ def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit:
         requested backend is not installed.
     """
     chosen, why, est = choose_method(a, method, memory_limit=memory_limit)
-    log.info("solver %s for %d unknowns (%s)", chosen, a.shape[0], why)
+    log.info("solver %s for %d unknowns (%s)", chosen,
+             a.keep.size if isinstance(a, GroundedMatrix) else a.shape[0], why)
     slv = Solver(a, chosen, why, est, rtol=rtol, grid=grid, fallback=(method == "auto") if fallback is None else fallback)
     if slv.preconditioner:
         log.info("cg+amg preconditioner: %s (set up in %.2f s)", slv.preconditioner, slv.setup_seconds)

@@ -25,7 +25,7 @@ def test_forward_sweep_from_zero_and_its_residual_match_scipy():
     a, _, _ = _laplacian(20)
     b = np.random.default_rng(2).standard_normal(a.shape[0])
     x, r = np.empty_like(b), np.empty_like(b)
-    gridmg._sgs_forward_from_zero(a.indptr, a.indices, a.data, a.diagonal(), x, b, r)
+    gridmg._sgs_forward_from_zero(a.indptr, a.indices, a.data, a.diagonal(), np.zeros(0, np.uint8), x, b, r)
     # one forward Gauss-Seidel sweep from zero solves (D + L) x = b
     ref = spsolve_triangular(sp.tril(a, format="csr"), b, lower=True)
     np.testing.assert_allclose(x, ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
@@ -102,3 +102,67 @@ def test_galerkin_product_matches_scipy():
     for i in range(nc):
         assert np.all(np.diff(got.indices[got.indptr[i]:got.indptr[i + 1]]) > 0)
     np.testing.assert_allclose(got.toarray(), ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
+
+
+def _two_component_laplacian(n=56):
+    """A graph Laplacian with a nodata wall: two components, one of them without a ground."""
+    from corridors.circuit.graph import assemble, conductance_from_habitat
+
+    r = contrast_grid(n, 3, seed=8)
+    r[:, n // 3] = np.nan
+    g = assemble(conductance_from_habitat(r, True, None), r.shape, 8, "conductance", [], [])
+    assert g.n_components >= 2
+    big = np.bincount(g.component).argmax()
+    nodes = np.flatnonzero(g.component == big)
+    keep = nodes[nodes != nodes[0]]  # ground the first node of the largest component
+    return g, keep
+
+
+def test_grounded_matrix_matches_the_copied_submatrix():
+    from corridors.circuit._sparse import GroundedMatrix, inf_norm
+
+    g, keep = _two_component_laplacian()
+    sub = g.laplacian[keep][:, keep]
+    gm = GroundedMatrix(g.laplacian, keep)
+    x = np.zeros(g.n_nodes)
+    x[keep] = np.random.default_rng(9).standard_normal(keep.size)
+    y = gm.matvec(x)
+    np.testing.assert_allclose(y[keep], sub @ x[keep], rtol=1e-12)
+    assert not np.any(np.delete(y, keep))
+    assert np.isclose(inf_norm(gm), abs(sub).sum(axis=1).max(), rtol=1e-14)
+
+
+@pytest.mark.parametrize("cycle", ["k", "v"])
+def test_grid_multigrid_on_a_grounded_laplacian_matches_spsolve(cycle, monkeypatch):
+    from corridors.circuit._sparse import GroundedMatrix
+
+    monkeypatch.setattr(gridmg, "COARSEST", 40)
+    g, keep = _two_component_laplacian()
+    sub = g.laplacian[keep][:, keep].tocsc()
+    b = np.zeros(keep.size)
+    b[[3, -7]] = [1.0, -0.25]
+    ref = spsolve(sub, b)
+    gm = GroundedMatrix(g.laplacian, keep)
+    rows, cols = g.grid_positions(np.arange(g.n_nodes))
+    mg = GridMultigrid(g.laplacian, rows, cols, cycle=cycle, active=gm.active)
+    assert len(mg.levels) >= 4
+    full = np.zeros(g.n_nodes)
+    full[keep] = b
+    x, _ = pcg_refined(gm, full, mg, rtol=1e-12, flexible=cycle == "k")
+    assert not np.any(np.delete(x, keep))  # held at zero off the system
+    np.testing.assert_allclose(x[keep], ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
+
+
+def test_solver_on_a_grounded_matrix_matches_direct():
+    from corridors.circuit._sparse import GroundedMatrix
+    from corridors.circuit.solvers import make_solver
+
+    g, keep = _two_component_laplacian(64)
+    assert keep.size >= 2000  # the grid multigrid's path
+    rows, cols = g.grid_positions(keep)
+    b = np.zeros((keep.size, 2))
+    b[5, 0] = b[-9, 1] = 1.0
+    ref = make_solver(g.laplacian[keep][:, keep].tocsr(), "splu").solve(b)
+    slv = make_solver(GroundedMatrix(g.laplacian, keep), "cg+amg", grid=(rows, cols))
+    assert slv._keep is not None and "multigrid" in slv.preconditioner
+    np.testing.assert_allclose(slv.solve(b), ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
