@@ -430,7 +430,9 @@ class GridMultigrid:
     def _work(self):
         ws = getattr(self._local, "ws", None)
         if ws is None:
-            ws = [tuple(np.zeros(lev.n) for _ in range(7 if self._kcycle_at(k) else 3))
+            # the finest level needs only a residual vector (x and b are the caller's)
+            ws = [tuple(np.zeros(lev.n if k or i == 2 else 0)
+                        for i in range(7 if self._kcycle_at(k) else 3))
                   for k, lev in enumerate(self.levels)]
             self._local.ws = ws
         return ws
@@ -445,17 +447,28 @@ class GridMultigrid:
         depend on ``b``), so conjugate gradients must use the flexible variant with it.
         """
         ws = self._work()
-        ws[0][1][:] = b
-        self._vcycle(0, ws)
         if out is None:
-            return ws[0][0].copy()
-        out[:] = ws[0][0]
+            out = np.empty(self.levels[0].n)
+        b = np.ascontiguousarray(b, dtype=np.float64)
+        if len(self.levels) == 1:  # nothing to coarsen: the factor solves
+            self._direct(b, out)
+        else:
+            self._vcycle(0, ws, out, b)  # the finest level works on the caller's vectors
         return out
 
-    def _vcycle(self, k: int, ws) -> None:
-        """Smooth, correct from level ``k + 1``, smooth: ``ws[k][0] ~ A_k^-1 ws[k][1]``."""
+    def _direct(self, b, x) -> None:
+        if self._lu_keep is None:
+            x[:] = self._lu.solve(b)
+        else:  # a masked finest level that could not be coarsened
+            x[:] = 0.0
+            x[self._lu_keep] = self._lu.solve(b[self._lu_keep])
+
+    def _vcycle(self, k: int, ws, x=None, b=None) -> None:
+        """Smooth, correct from level ``k + 1``, smooth: ``x ~ A_k^-1 b`` (``ws[k]`` by default)."""
         lev = self.levels[k]
-        x, b, r = ws[k][:3]
+        r = ws[k][2]
+        if x is None:
+            x, b = ws[k][:2]
         if self.smoothing == 1:  # the usual case: sweep and residual in one pass
             _sgs_forward_from_zero(lev.indptr, lev.indices, lev.data, lev.diag, lev.active, x, b, r)
         else:
@@ -472,12 +485,7 @@ class GridMultigrid:
     def _coarse(self, k: int, ws) -> None:
         """Approximate solve on level ``k``: direct at the coarsest, else a V- or K-cycle."""
         if k == len(self.levels) - 1:
-            x, b = ws[k][:2]
-            if self._lu_keep is None:
-                x[:] = self._lu.solve(b)
-            else:  # a masked finest level that could not be coarsened
-                x[:] = 0.0
-                x[self._lu_keep] = self._lu.solve(b[self._lu_keep])
+            self._direct(ws[k][1], ws[k][0])
             return
         if not self._kcycle_at(k):
             self._vcycle(k, ws)

@@ -395,7 +395,12 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
     if anorm is None:
         anorm = inf_norm(a)
     eps = np.finfo(np.float64).eps
+    # work vectors, allocated once (at 6 M unknowns each is 42 MB): r is updated in place by
+    # the CG recurrence and recomputed from x after every sweep
     r = b.copy()
+    e, z, p, q = (np.empty_like(b) for _ in range(4))
+    rprev = np.empty_like(b) if flexible else None
+    into = getattr(precond, "writes_into", False)  # precond(r, out=z): no new vector per step
     total = 0
     best = np.inf
     poor = 0
@@ -403,15 +408,11 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         rn0 = float(np.linalg.norm(r))
         target = rtol * nb
         # one CG sweep on A e = r, from e = 0
-        e = np.zeros_like(b)
-        rr = r.copy()
-        into = getattr(precond, "writes_into", False)  # precond(r, out=z): no new vector per step
-        z = precond(rr)
-        p = z.copy()
-        rz = float(rr @ z)
+        e[:] = 0.0
+        z = precond(r, out=z) if into else precond(r)
+        p[:] = z
+        rz = float(r @ z)
         sweep_best, since = rn0, 0
-        q = np.empty_like(b)
-        rprev = rr.copy() if flexible else None
         while total < maxiter:
             matvec(a, p, q)
             pq = float(p @ q)
@@ -419,8 +420,8 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
                 break  # breakdown (rounding): refine from here
             alpha = rz / pq
             if flexible:
-                rprev[:] = rr
-            rn = _cg_update(e, rr, p, q, alpha)
+                rprev[:] = r
+            rn = _cg_update(e, r, p, q, alpha)
             total += 1
             if rn <= 0.5 * target or rn <= 1e-10 * rn0:
                 break
@@ -430,13 +431,13 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
                 since += 1
                 if since >= stall_window:
                     break
-            z = precond(rr, out=z) if into else precond(rr)
-            rz_new = float(rr @ z)
+            z = precond(r, out=z) if into else precond(r)
+            rz_new = float(r @ z)
             beta = (rz_new - float(rprev @ z)) / rz if flexible else rz_new / rz
             _cg_direction(p, z, beta)
             rz = rz_new
         x += e
-        r = b - matvec(a, x)
+        np.subtract(b, matvec(a, x, q), out=r)  # the true residual
         true = float(np.linalg.norm(r))
         floor = eps * (anorm * np.linalg.norm(x) + nb)
         if not np.isfinite(true):

@@ -166,3 +166,14 @@ def test_solver_on_a_grounded_matrix_matches_direct():
     slv = make_solver(GroundedMatrix(g.laplacian, keep), "cg+amg", grid=(rows, cols))
     assert slv._keep is not None and "multigrid" in slv.preconditioner
     np.testing.assert_allclose(slv.solve(b), ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("n", [1000, 2500])  # one level (the factor alone), several levels
+def test_a_strip_of_cells_is_solved(n):
+    a = sp.diags([-np.ones(n - 1), np.r_[1.0, 2 * np.ones(n - 2), 1.0] + 1e-3, -np.ones(n - 1)],
+                 [-1, 0, 1], format="csr")
+    mg = GridMultigrid(a, np.zeros(n, int), np.arange(n))
+    assert (len(mg.levels) == 1) == (n <= gridmg.COARSEST)
+    b = np.random.default_rng(10).standard_normal(n)
+    x, _ = pcg_refined(a, b, mg, rtol=1e-12, flexible=True)
+    np.testing.assert_allclose(x, spsolve(a.tocsc(), b), rtol=1e-9)
