@@ -10,8 +10,10 @@ Methods
 ``pardiso``  Intel MKL PARDISO through pypardiso (symmetric positive definite mode).
 ``splu``     SciPy SuperLU in symmetric mode (always available, the slowest and hungriest direct path).
 ``cg+amg``   conjugate gradients with a multigrid preconditioner (low memory): the grid-aware
-             aggregation multigrid of :mod:`.gridmg` when the unknowns' grid positions are given
-             (raster graphs), else a pyamg smoothed-aggregation hierarchy.
+             aggregation multigrid of :mod:`.gridmg` (K-cycle, flexible CG) when the unknowns'
+             grid positions are given (raster graphs), else a pyamg smoothed-aggregation
+             hierarchy (V-cycle, plain CG). Given a :class:`~._sparse.GroundedMatrix` it
+             solves on the whole graph Laplacian with the ground held at zero (no copy).
 ``auto``     direct when the estimated factor fits comfortably in free memory, else ``cg+amg``;
              if ``cg+amg`` then stalls, the solve switches to a direct solver (logged).
 
