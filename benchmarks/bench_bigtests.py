@@ -88,6 +88,9 @@ def run_case(root: Path, case: str, solver: str, workdir: Path, plain_pyamg: boo
                files=len(summary.files), write_wait_seconds=summary.write_seconds,
                counts=summary.counts, peer="plain pyamg" if plain_pyamg else "corridors")
     res = summary.result
+    r = np.asarray(getattr(res, "resistances", []))
+    if 0 < r.size <= 400:  # few pairs: keep them, to compare solvers' runs
+        rec["resistances"] = r.tolist()
     if case.startswith("verify-"):
         name = case.split("-")[1]
         base_dir = root / "verify" / "baseline_results"

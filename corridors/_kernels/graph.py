@@ -157,7 +157,6 @@ def grid_edges(cond, node_of_cell, nrows, ncols, eight, avg_res):
     return ei, ej, w
 
 
-@njit(**JIT)
 def laplacian_csr(n, ei, ej, w):
     """Assemble the graph Laplacian straight to CSR, summing parallel edges.
 
@@ -171,17 +170,30 @@ def laplacian_csr(n, ei, ej, w):
     Returns
     -------
     (indptr, indices, data)
-        CSR arrays of ``L = D - A`` with sorted column indices and the diagonal always stored.
+        CSR arrays of ``L = D - A`` with sorted column indices and the diagonal always stored;
+        int32 indices where they fit (what SciPy would convert them to anyway, so no second
+        copy), int64 otherwise.
     """
-    deg = np.ones(n, dtype=np.int64)  # room for the diagonal
-    for e in range(ei.shape[0]):
-        deg[ei[e]] += 1
-        deg[ej[e]] += 1
+    nnz = 2 * int(ei.shape[0]) + int(n)
+    idx = np.int32 if nnz < 2**31 and n < 2**31 else np.int64
+    ptr = np.zeros(n + 1, dtype=idx)
+    cols = np.empty(nnz, dtype=idx)
+    vals = np.empty(nnz, dtype=np.float64)
+    pos = _laplacian_fill(n, ei, ej, w, ptr, cols, vals)
+    if pos < nnz:  # parallel edges were merged: compact (plain grids have none)
+        cols, vals = cols[:pos].copy(), vals[:pos].copy()
+    return ptr, cols, vals
+
+
+@njit(**JIT)
+def _laplacian_fill(n, ei, ej, w, out_ptr, cols, vals):
+    """Fill CSR arrays (rows sorted, duplicates summed) in place; returns the stored count."""
     ptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(ei.shape[0]):
+        ptr[ei[e] + 1] += 1
+        ptr[ej[e] + 1] += 1
     for i in range(n):
-        ptr[i + 1] = ptr[i] + deg[i]
-    cols = np.empty(ptr[n], dtype=np.int64)
-    vals = np.empty(ptr[n], dtype=np.float64)
+        ptr[i + 1] += ptr[i] + 1  # + 1: room for the diagonal
     fill = ptr[:-1].copy()
     diag = np.zeros(n, dtype=np.float64)
     for e in range(ei.shape[0]):
@@ -198,29 +210,41 @@ def laplacian_csr(n, ei, ej, w):
     for i in range(n):
         cols[fill[i]] = i
         vals[fill[i]] = 0.0  # diagonal added below, after merging duplicates
-    # sort each row and merge duplicate columns in place
-    out_ptr = np.zeros(n + 1, dtype=np.int64)
+    # sort each row and merge duplicate columns, compacting in place (pos <= start always)
     pos = 0
+    out_ptr[0] = 0
     for i in range(n):
         start = ptr[i]
         stop = ptr[i + 1]
-        order = np.argsort(cols[start:stop], kind="mergesort")
-        row_cols = cols[start:stop][order]
-        row_vals = vals[start:stop][order]
+        if stop - start <= 32:  # grid rows (<= 9 entries): insertion sort, no allocation
+            for t in range(start + 1, stop):
+                c = cols[t]
+                v = vals[t]
+                u = t - 1
+                while u >= start and cols[u] > c:
+                    cols[u + 1] = cols[u]
+                    vals[u + 1] = vals[u]
+                    u -= 1
+                cols[u + 1] = c
+                vals[u + 1] = v
+        else:  # a merged node's long row
+            order = np.argsort(cols[start:stop], kind="mergesort")
+            row_cols = cols[start:stop][order]
+            row_vals = vals[start:stop][order]
+            cols[start:stop] = row_cols
+            vals[start:stop] = row_vals
         last = -1
-        for t in range(row_cols.shape[0]):
-            cidx = row_cols[t]
+        for t in range(start, stop):
+            cidx = cols[t]
             if cidx == last:
-                vals[pos - 1] += row_vals[t]
+                vals[pos - 1] += vals[t]
             else:
                 cols[pos] = cidx
-                vals[pos] = row_vals[t]
-                if cidx == i:
-                    vals[pos] = diag[i]
+                vals[pos] = diag[i] if cidx == i else vals[t]
                 pos += 1
                 last = cidx
         out_ptr[i + 1] = pos
-    return out_ptr, cols[:pos].copy(), vals[:pos].copy()
+    return pos
 
 
 @njit(**JIT)

@@ -6,7 +6,7 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["principal_submatrix", "inf_norm", "matvec"]
+__all__ = ["principal_submatrix", "inf_norm", "matvec", "GroundedMatrix"]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -18,8 +18,76 @@ def _matvec(indptr, indices, data, x, out):
         out[i] = s
 
 
+@nb.njit(cache=True, nogil=True)
+def _matvec_active(indptr, indices, data, active, x, out):
+    for i in range(out.size):
+        if not active[i]:
+            out[i] = 0.0
+            continue
+        s = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            s += data[k] * x[indices[k]]
+        out[i] = s
+
+
+@nb.njit(cache=True)
+def _inf_norm_active(indptr, indices, data, active):
+    best = 0.0
+    for i in range(indptr.size - 1):
+        if not active[i]:
+            continue
+        s = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            if active[indices[k]]:
+                s += abs(data[k])
+        if s > best:
+            best = s
+    return best
+
+
+class GroundedMatrix:
+    """The principal submatrix ``L[keep][:, keep]`` of a CSR matrix, without copying it.
+
+    Vectors keep the length of ``L`` and are zero outside ``keep`` (those rows are held at
+    zero: grounded nodes, components without a port). At 6 M cells this saves the 0.6 GB a
+    copied submatrix takes.
+
+    Parameters
+    ----------
+    lap : scipy.sparse.csr_matrix (N, N)
+    keep : sorted int array
+        Rows (and columns) of the submatrix.
+    """
+
+    def __init__(self, lap, keep):
+        self.lap = sp.csr_matrix(lap)
+        self.keep = np.asarray(keep, dtype=np.int64)
+        self.active = np.zeros(self.lap.shape[0], dtype=np.uint8)
+        self.active[self.keep] = 1
+        self.shape = self.lap.shape
+        self.nnz = self.lap.nnz
+
+    def matvec(self, x, out=None) -> np.ndarray:
+        """``L x`` on the kept rows, 0 elsewhere (``x`` must be 0 outside ``keep``)."""
+        if out is None:
+            out = np.empty(self.shape[0])
+        a = self.lap
+        _matvec_active(a.indptr, a.indices, a.data, self.active, x, out)
+        return out
+
+    def inf_norm(self) -> float:
+        """``|L[keep][:, keep]|_inf``."""
+        return float(_inf_norm_active(self.lap.indptr, self.lap.indices, self.lap.data, self.active))
+
+    def submatrix(self) -> sp.csr_matrix:
+        """The submatrix itself, copied (for a direct solver)."""
+        return principal_submatrix(self.lap, self.keep)
+
+
 def matvec(a, x, out=None) -> np.ndarray:
-    """``a @ x`` for a CSR matrix and a vector, without holding the GIL (threads solve at once)."""
+    """``a @ x`` for a CSR matrix (or a :class:`GroundedMatrix`) and a vector, without the GIL."""
+    if isinstance(a, GroundedMatrix):
+        return a.matvec(x, out)
     if out is None:
         out = np.empty(a.shape[0])
     _matvec(a.indptr, a.indices, a.data, x, out)
@@ -84,5 +152,7 @@ def _inf_norm(indptr, data):
 
 def inf_norm(a) -> float:
     """``max_i sum_j |a_ij|`` of a CSR matrix without an ``abs(a)`` copy."""
+    if isinstance(a, GroundedMatrix):
+        return a.inf_norm()
     a = sp.csr_matrix(a)
     return float(_inf_norm(a.indptr, a.data)) if a.shape[0] else 0.0

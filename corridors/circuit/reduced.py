@@ -17,7 +17,8 @@ import time
 import numpy as np
 
 from ..errors import SolverError
-from ._sparse import principal_submatrix
+from . import solvers as _solvers
+from ._sparse import GroundedMatrix, principal_submatrix
 from .schur import GEOMETRIC_ORDER_MIN, SCHUR_MAX_KEEP, cholmod_schur, node_order
 from .solvers import choose_method, make_solver
 
@@ -76,7 +77,12 @@ class ReducedNetwork:
         self.position = np.full(graph.n_nodes, -1, dtype=np.int64)
         self.position[self.unknowns] = np.arange(self.unknowns.size)
         lap = graph.laplacian
-        self.matrix = principal_submatrix(lap, self.unknowns)
+        if solver == "cg+amg" and self.unknowns.size >= _solvers.GRID_MG_MIN:
+            # the grid multigrid solves on the Laplacian itself, the ground held at zero:
+            # no copy of the submatrix (0.6 GB at 6 M cells)
+            self.matrix = GroundedMatrix(lap, self.unknowns)
+        else:
+            self.matrix = principal_submatrix(lap, self.unknowns)
         m = self._free_ports.size
         rows = self.position[self.ports[self._free_ports]]
         sfree = None  # grounded reduced Laplacian on the free ports, if read off a factor

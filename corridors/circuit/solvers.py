@@ -10,8 +10,10 @@ Methods
 ``pardiso``  Intel MKL PARDISO through pypardiso (symmetric positive definite mode).
 ``splu``     SciPy SuperLU in symmetric mode (always available, the slowest and hungriest direct path).
 ``cg+amg``   conjugate gradients with a multigrid preconditioner (low memory): the grid-aware
-             aggregation multigrid of :mod:`.gridmg` when the unknowns' grid positions are given
-             (raster graphs), else a pyamg smoothed-aggregation hierarchy.
+             aggregation multigrid of :mod:`.gridmg` (K-cycle, flexible CG) when the unknowns'
+             grid positions are given (raster graphs), else a pyamg smoothed-aggregation
+             hierarchy (V-cycle, plain CG). Given a :class:`~._sparse.GroundedMatrix` it
+             solves on the whole graph Laplacian with the ground held at zero (no copy).
 ``auto``     direct when the estimated factor fits comfortably in free memory, else ``cg+amg``;
              if ``cg+amg`` then stalls, the solve switches to a direct solver (logged).
 
@@ -41,7 +43,7 @@ import scipy.sparse as sp
 
 from ..errors import InputError, SolverError
 from ..graph_options import SOLVERS
-from ._sparse import inf_norm, matvec
+from ._sparse import GroundedMatrix, inf_norm, matvec
 
 __all__ = ["make_solver", "choose_method", "available_methods", "load_backends", "estimate_memory",
            "Solver", "METHODS", "pcg_refined"]
@@ -174,7 +176,12 @@ class Solver:
     """
 
     def __init__(self, a, method, reason, estimated_bytes, rtol=CG_RTOL, grid=None, fallback=False):
-        self.n = a.shape[0]
+        grounded = isinstance(a, GroundedMatrix)
+        if grounded and not (method == "cg+amg" and grid is not None and a.keep.size >= GRID_MG_MIN):
+            a = a.submatrix()  # only the grid multigrid works on the whole Laplacian
+            grounded = False
+        self._keep = a.keep if grounded else None
+        self.n = a.keep.size if grounded else a.shape[0]
         self.grid = grid
         self.fallback = fallback
         self.preconditioner = None
@@ -196,6 +203,7 @@ class Solver:
         except Exception as exc:
             raise SolverError(f"{method} failed on a {self.n}-unknown system: {exc}") from exc
         self.setup_seconds = time.perf_counter() - t0
+        self.grid = None  # only the set-up needs the positions (2 x 8 bytes per unknown)
 
     def _setup(self, a):
         m = self.method
@@ -223,13 +231,21 @@ class Solver:
             self._lu = splu(sp.csc_matrix(a), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
                             options=dict(SymmetricMode=True))
         elif m == "cg+amg":
-            self._a = sp.csr_matrix(a)
+            self._a = a if self._keep is not None else sp.csr_matrix(a)
             self._anorm = inf_norm(self._a)
             if self.grid is not None and self.n >= GRID_MG_MIN:
                 from .gridmg import GridMultigrid
 
-                self._mg = GridMultigrid(self._a, *self.grid)
-                self.preconditioner = (f"grid aggregation multigrid, {len(self._mg.levels)} levels, "
+                if self._keep is not None:  # unknowns are rows of the whole Laplacian
+                    rows = np.zeros(a.shape[0], dtype=np.int64)
+                    cols = np.zeros(a.shape[0], dtype=np.int64)
+                    rows[self._keep], cols[self._keep] = self.grid
+                    self._mg = GridMultigrid(a.lap, rows, cols, active=a.active)
+                else:
+                    self._mg = GridMultigrid(self._a, *self.grid)
+                self._flexible = self._mg.cycle == "k"  # the K-cycle is not a fixed operator
+                self.preconditioner = (f"grid aggregation multigrid ({self._mg.cycle.upper()}-cycle), "
+                                       f"{len(self._mg.levels)} levels, "
                                        f"operator complexity {self._mg.operator_complexity:.2f}")
             else:
                 import pyamg
@@ -241,6 +257,7 @@ class Solver:
                     self._a, symmetry="symmetric", strength=("symmetric", {"theta": 0.1}),
                     smooth=("jacobi", {"omega": 4.0 / 3.0, "degree": 1}))
                 self._mg = ml.aspreconditioner(cycle="V").matvec
+                self._flexible = False
                 self.preconditioner = f"pyamg smoothed aggregation, {len(ml.levels)} levels"
         else:
             raise InputError(f"unknown solver method {m!r}; choose one of {', '.join(METHODS)}")
@@ -286,8 +303,15 @@ class Solver:
         if getattr(self, "_direct", None) is not None:
             return self._direct.solve(b)
         try:
-            x, it = pcg_refined(self._a, b, self._mg, rtol=self.rtol, anorm=self._anorm,
-                                maxiter=CG_MAXITER)
+            if self._keep is not None:  # solve on the whole Laplacian's vectors, zero elsewhere
+                full = np.zeros(self._a.shape[0])
+                full[self._keep] = b
+                x, it = pcg_refined(self._a, full, self._mg, rtol=self.rtol, anorm=self._anorm,
+                                    maxiter=CG_MAXITER, flexible=self._flexible)
+                x = x[self._keep]
+            else:
+                x, it = pcg_refined(self._a, b, self._mg, rtol=self.rtol, anorm=self._anorm,
+                                    maxiter=CG_MAXITER, flexible=self._flexible)
         except SolverError as exc:
             if not self.fallback:
                 raise
@@ -296,8 +320,9 @@ class Solver:
                     method = next(m for m in DIRECT if m in available_methods())
                     log.warning("cg+amg stalled (%s); solver 'auto' switches to %s for this system",
                                 exc, method)
-                    self._direct = Solver(self._a, method, f"cg+amg stalled: {exc}",
-                                          estimate_memory(self._a, method))
+                    mat = self._a.submatrix() if self._keep is not None else self._a
+                    self._direct = Solver(mat, method, f"cg+amg stalled: {exc}",
+                                          estimate_memory(mat, method))
                     self.reason += f"; switched to {method} after cg+amg stalled"
                     self.method = f"cg+amg->{method}"
             return self._direct.solve(b)
@@ -327,12 +352,14 @@ def _cg_direction(p, z, beta):
 
 
 def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXITER,
-                anorm: float | None = None, stall_window: int = CG_STALL_WINDOW):
+                anorm: float | None = None, stall_window: int = CG_STALL_WINDOW,
+                flexible: bool = False):
     """Preconditioned CG with true-residual checks, iterative refinement and stall detection.
 
     Parameters
     ----------
-    a : sparse matrix (n, n), symmetric positive definite
+    a : sparse matrix (n, n), symmetric positive definite, or a :class:`GroundedMatrix`
+        (then ``b`` is zero outside its rows and so is ``x``)
     b : ndarray (n,)
     precond : callable
         ``z = precond(r)``, a symmetric positive definite approximation of ``A^-1``.
@@ -345,6 +372,9 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
     stall_window : int
         A CG sweep ends when its recursive residual has not improved by 10 % in this many
         iterations; the true residual is then recomputed and CG restarted on it.
+    flexible : bool
+        Flexible CG (Polak-Ribiere ``beta = z_new . (r_new - r_old) / z_old . r_old``, Notay
+        2000) for a preconditioner that is not a fixed linear operator (the K-cycle).
 
     Returns
     -------
@@ -358,7 +388,8 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         the message gives the residual reached and the iterations used.
     """
     b = np.asarray(b, dtype=np.float64)
-    a = sp.csr_matrix(a)
+    if not isinstance(a, GroundedMatrix):
+        a = sp.csr_matrix(a)
     nb = float(np.linalg.norm(b))
     x = np.zeros_like(b)
     if nb == 0:
@@ -366,7 +397,12 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
     if anorm is None:
         anorm = inf_norm(a)
     eps = np.finfo(np.float64).eps
+    # work vectors, allocated once (at 6 M unknowns each is 42 MB): r is updated in place by
+    # the CG recurrence and recomputed from x after every sweep
     r = b.copy()
+    e, z, p, q = (np.empty_like(b) for _ in range(4))
+    rprev = np.empty_like(b) if flexible else None
+    into = getattr(precond, "writes_into", False)  # precond(r, out=z): no new vector per step
     total = 0
     best = np.inf
     poor = 0
@@ -374,20 +410,20 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         rn0 = float(np.linalg.norm(r))
         target = rtol * nb
         # one CG sweep on A e = r, from e = 0
-        e = np.zeros_like(b)
-        rr = r.copy()
-        z = precond(rr)
-        p = z.copy()
-        rz = float(rr @ z)
+        e[:] = 0.0
+        z = precond(r, out=z) if into else precond(r)
+        p[:] = z
+        rz = float(r @ z)
         sweep_best, since = rn0, 0
-        q = np.empty_like(b)
         while total < maxiter:
             matvec(a, p, q)
             pq = float(p @ q)
             if not pq > 0:
                 break  # breakdown (rounding): refine from here
             alpha = rz / pq
-            rn = _cg_update(e, rr, p, q, alpha)
+            if flexible:
+                rprev[:] = r
+            rn = _cg_update(e, r, p, q, alpha)
             total += 1
             if rn <= 0.5 * target or rn <= 1e-10 * rn0:
                 break
@@ -397,12 +433,13 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
                 since += 1
                 if since >= stall_window:
                     break
-            z = precond(rr)
-            rz_new = float(rr @ z)
-            _cg_direction(p, z, rz_new / rz)
+            z = precond(r, out=z) if into else precond(r)
+            rz_new = float(r @ z)
+            beta = (rz_new - float(rprev @ z)) / rz if flexible else rz_new / rz
+            _cg_direction(p, z, beta)
             rz = rz_new
         x += e
-        r = b - matvec(a, x)
+        np.subtract(b, matvec(a, x, q), out=r)  # the true residual
         true = float(np.linalg.norm(r))
         floor = eps * (anorm * np.linalg.norm(x) + nb)
         if not np.isfinite(true):
@@ -479,7 +516,9 @@ def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit:
 
     Parameters
     ----------
-    a : scipy sparse matrix, shape (n, n)
+    a : scipy sparse matrix, shape (n, n), or a :class:`~._sparse.GroundedMatrix`
+        A grounded matrix (a principal submatrix not copied) is solved in place by ``cg+amg``
+        with the grid multigrid; any other method gets the submatrix copied.
     method : {"auto", "cholmod", "cholespy", "pardiso", "splu", "cg+amg"}
     rtol : float
         Relative residual for ``cg+amg``.
@@ -503,7 +542,8 @@ def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit:
         requested backend is not installed.
     """
     chosen, why, est = choose_method(a, method, memory_limit=memory_limit)
-    log.info("solver %s for %d unknowns (%s)", chosen, a.shape[0], why)
+    log.info("solver %s for %d unknowns (%s)", chosen,
+             a.keep.size if isinstance(a, GroundedMatrix) else a.shape[0], why)
     slv = Solver(a, chosen, why, est, rtol=rtol, grid=grid, fallback=(method == "auto") if fallback is None else fallback)
     if slv.preconditioner:
         log.info("cg+amg preconditioner: %s (set up in %.2f s)", slv.preconditioner, slv.setup_seconds)

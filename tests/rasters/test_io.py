@@ -249,3 +249,18 @@ def test_bool_and_explicit_dtype(tmp_path):
     r = rasters.read(tmp_path / "f.tif")
     assert r.dtype == np.int16 and r.nodata == -1
     np.testing.assert_array_equal(r.values, [[1, 2], [-1, 4]])
+
+
+@pytest.mark.parametrize("body,regular", [
+    ("1 2 3\n4.5e-3 -9999 6\n", True),
+    ("1 2 3\r\n4 5 6\r\n\r\n", True),       # CRLF and a trailing blank line
+    ("1 2 3\n4 5\n", False),                # short row: the exact check reports it
+    ("1 2 3\n4 5 6\n7 8 9\n", False),       # a row too many
+    ("1 nan 3\n4 5 6\n", False),            # a token that is not a number
+    ("1 2 3\ne5 5 6\n", False),             # a token starting with e: not plainly a number
+])
+def test_vectorised_ascii_body_check_is_sure_only_of_plain_grids(body, regular):
+    from rasters.io import _ascii_body_is_regular
+
+    raw = ("ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n" + body).encode()
+    assert _ascii_body_is_regular(raw, (2, 3)) is regular
