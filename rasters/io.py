@@ -254,31 +254,30 @@ def write(grid: Grid, path, *, dtype=None, cog: bool = True, overwrite: bool = T
     ascii_out = kind in ("ascii", "ascii-gz")
     if ascii_out:
         grid.require_square()  # Esri ASCII has one cellsize: refuse non-square or rotated cells
+    if kind == "gtiff":  # strip by strip: no whole-grid copy, whatever the size (rasters.blocks)
+        from .blocks import GridBands, write_bands
+
+        return write_bands(GridBands(grid), p, dtype=dtype, cog=cog)
     values, nodata = _prepare_values(grid, dtype, ascii_out, p)
 
     try:
         with temporary_folder(p) as tmpdir:
-            if kind == "gtiff":
-                tmp = tmpdir / "out.tif"
-                _write_gtiff(values, grid, nodata, tmp, cog)
-                os.replace(tmp, p)
-            else:
-                tmp = tmpdir / "out.asc"
-                _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
-                if kind == "ascii-gz":
-                    gz = tmpdir / "out.asc.gz"
-                    # mtime=0 keeps the bytes identical across runs (reproducible outputs)
-                    with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
-                        shutil.copyfileobj(src, dst)
-                    tmp = gz
-                prj = _prj_sidecar(p)
-                if grid.crs is not None:
-                    # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
-                    # find the CRS equal to the original; written by us so .asc and .asc.gz match
-                    atomic_write_text(prj, grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
-                elif prj.exists():
-                    prj.unlink()
-                os.replace(tmp, p)
+            tmp = tmpdir / "out.asc"
+            _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
+            if kind == "ascii-gz":
+                gz = tmpdir / "out.asc.gz"
+                # mtime=0 keeps the bytes identical across runs (reproducible outputs)
+                with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
+                    shutil.copyfileobj(src, dst)
+                tmp = gz
+            prj = _prj_sidecar(p)
+            if grid.crs is not None:
+                # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
+                # find the CRS equal to the original; written by us so .asc and .asc.gz match
+                atomic_write_text(prj, grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
+            elif prj.exists():
+                prj.unlink()
+            os.replace(tmp, p)
     except RasterioError as exc:
         raise DataFormatError(f"{p}: GDAL could not write the raster ({exc})") from exc
     return p
@@ -346,29 +345,27 @@ def _blocksize(shape: tuple[int, int]) -> int:
     return 512 if max(shape) > 8192 else 256
 
 
-def _write_gtiff(values: np.ndarray, grid: Grid, nodata, tmp: Path, cog: bool) -> None:
-    integer = values.dtype.kind in "iu"
-    block = _blocksize(values.shape)
-    if cog:
-        options = {
-            "BLOCKSIZE": block,
-            "COMPRESS": "DEFLATE",
-            "PREDICTOR": "YES",  # COG driver picks 2 (integers) or 3 (floats)
-            "OVERVIEWS": "AUTO",
-            "OVERVIEW_RESAMPLING": "NEAREST" if integer else "AVERAGE",
-            "BIGTIFF": "IF_SAFER",
-        }
-        _write_gdal(values, grid, nodata, tmp, "COG", options)
-    else:
-        options = {
-            "TILED": "YES",
-            "BLOCKXSIZE": block,
-            "BLOCKYSIZE": block,
-            "COMPRESS": "DEFLATE",
-            "PREDICTOR": 2 if integer else 3,
-            "BIGTIFF": "IF_SAFER",
-        }
-        _write_gdal(values, grid, nodata, tmp, "GTiff", options)
+def _cog_options(dtype: np.dtype, block: int) -> dict:
+    """GDAL COG driver options of :func:`write` (DEFLATE, predictor, overviews down to one tile)."""
+    integer = np.dtype(dtype).kind in "iu"
+    return {
+        "BLOCKSIZE": block,
+        "COMPRESS": "DEFLATE",
+        "PREDICTOR": "YES",  # COG driver picks 2 (integers) or 3 (floats)
+        "OVERVIEWS": "AUTO",
+        "OVERVIEW_RESAMPLING": "NEAREST" if integer else "AVERAGE",
+        "BIGTIFF": "IF_SAFER",
+    }
+
+
+def _gtiff_options(dtype: np.dtype, block: int, *, compress: str = "DEFLATE") -> dict:
+    """GDAL GTiff driver options of a tiled plain GeoTIFF (DEFLATE with a predictor by default)."""
+    integer = np.dtype(dtype).kind in "iu"
+    options = {"TILED": "YES", "BLOCKXSIZE": block, "BLOCKYSIZE": block, "COMPRESS": compress,
+               "BIGTIFF": "IF_SAFER"}
+    if compress != "NONE":
+        options["PREDICTOR"] = 2 if integer else 3
+    return options
 
 
 def _ascii_options(dtype: np.dtype) -> dict:
