@@ -24,7 +24,7 @@ import numpy as np
 from .errors import DataFormatError, InputError
 from .grid import Grid
 
-__all__ = ["read_window", "raster_info", "write_bands", "GridBands", "band_rows", "GDAL_CACHE_MB"]
+__all__ = ["read_window", "raster_info", "write_bands", "GridBands", "WindowMosaic", "band_rows", "strips", "GDAL_CACHE_MB"]
 
 #: GDAL block cache while a COG is copied (MB): bounds the writer's memory whatever the grid size.
 GDAL_CACHE_MB = 128
@@ -105,6 +105,13 @@ def band_rows(shape: tuple[int, int], block: int, cells: int = STRIP_CELLS):
     return [(r, min(r + step, nr)) for r in range(0, nr, step)]
 
 
+def strips(source, multiple: int = 1, cells: int = STRIP_CELLS):
+    """``(r0, r1, rows)`` of a band source, strip by strip (each starts on a multiple of
+    ``multiple`` rows, about ``cells`` cells)."""
+    for r0, r1 in band_rows(tuple(source.shape), max(1, int(multiple)), cells):
+        yield r0, r1, source.read_rows(r0, r1)
+
+
 def _strip_grid(source, r0: int, r1: int) -> Grid:
     from affine import Affine
 
@@ -175,3 +182,71 @@ def write_bands(source, path, *, dtype=None, cog: bool = True) -> Path:
     except RasterioError as exc:
         raise DataFormatError(f"{p}: GDAL could not write the raster ({exc})") from exc
     return p
+
+
+class WindowMosaic:
+    """A whole-grid float32 raster made of windows, assembled strip by strip when read.
+
+    Parameters
+    ----------
+    template : Grid
+        Georeference and shape of the whole grid (its values are not used).
+    pieces : sequence of (row0, col0, values) or (row0, col0, shape, make)
+        Each window's first cell in the grid and its 2-D values: an array, or its shape and a
+        callable returning it (called once per strip the window overlaps, so a lazy piece costs
+        nothing until it is read).
+    reduce : {"min", "max"}
+        Cell-wise NaN-ignoring minimum (``numpy.fmin``; +inf counts as nothing and becomes NaN)
+        or maximum (``numpy.fmax``) over the windows that cover a cell; NaN where none does.
+    name : str
+
+    Notes
+    -----
+    A band source (see the module notes): :func:`write_bands` writes it without the whole grid
+    ever being in memory; :meth:`to_grid` builds the whole grid when one is wanted. Either way
+    the values are those of accumulating the windows on a whole grid in order.
+    """
+
+    dtype = np.dtype(np.float32)
+    nodata = float("nan")
+
+    def __init__(self, template: Grid, pieces, reduce: str, name: str):
+        if reduce not in ("min", "max"):
+            raise InputError(f"WindowMosaic: reduce must be 'min' or 'max', got {reduce!r}")
+        self.shape = template.shape
+        self.transform = template.transform
+        self.crs = template.crs
+        self.name = name
+        self.reduce = reduce
+        self.pieces = []
+        for piece in pieces:
+            if len(piece) == 3:
+                r, c, v = piece
+                self.pieces.append((int(r), int(c), tuple(v.shape), v))
+            else:
+                r, c, shape, make = piece
+                self.pieces.append((int(r), int(c), tuple(int(x) for x in shape), make))
+
+    def __repr__(self):
+        return f"WindowMosaic({self.name!r}, {len(self.pieces)} windows, shape={self.shape}, reduce={self.reduce!r})"
+
+    def read_rows(self, r0: int, r1: int) -> np.ndarray:
+        """Rows ``r0:r1`` of the mosaic (float32, NaN where no window has a value)."""
+        nc = self.shape[1]
+        low = self.reduce == "min"
+        band = np.full((r1 - r0, nc), np.inf if low else np.nan, dtype=np.float32)
+        op = np.fmin if low else np.fmax
+        for row0, col0, shape, values in self.pieces:
+            a, b = max(r0, row0), min(r1, row0 + shape[0])
+            if a >= b:
+                continue
+            v = values if isinstance(values, np.ndarray) else values()
+            sub = band[a - r0:b - r0, col0:col0 + shape[1]]
+            op(sub, v[a - row0:b - row0], out=sub)
+        if low:
+            band[np.isinf(band)] = np.nan
+        return band
+
+    def to_grid(self) -> Grid:
+        """The whole mosaic as a Grid (NaN nodata)."""
+        return Grid(self.read_rows(0, self.shape[0]), self.transform, self.crs, np.nan, self.name)

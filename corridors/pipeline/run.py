@@ -150,7 +150,7 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
         with log_to_file(tmp / "corridors.log"), _quiet_numeric_warnings():
             ex = executor or Executor(workers, scheduler, progress=progress)
             log.info("scenario %r -> %s", scenario.name, out)
-            with ex if own_executor else nullcontext(ex):
+            with ex if own_executor else nullcontext(ex), ex.scratch_folder(tmp / ".scratch"):
                 result = _run(scenario, tmp, ex, progress)
     result.out = Path(out)
     return result
