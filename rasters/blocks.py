@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataFormatError, InputError
+from .errors import DataFormatError, InputError, gdal_reason
 from .grid import Grid
 
 __all__ = ["read_window", "raster_info", "write_bands", "GridBands", "WindowMosaic", "band_rows", "strips", "GDAL_CACHE_MB"]
@@ -57,7 +57,6 @@ def read_window(path, rows, cols, *, band: int = 1) -> np.ndarray:
                     f"({ds.height} x {ds.width}); was the file replaced during the run?")
             return ds.read(band, window=Window(c0, r0, c1 - c0, r1 - r0))
     except RasterioError as exc:
-        from .io import gdal_reason
 
         raise DataFormatError(f"{path}: cannot read a window ({gdal_reason(exc)})") from exc
 
@@ -75,7 +74,6 @@ def raster_info(path) -> dict[str, Any]:
             return {"shape": (ds.height, ds.width), "dtype": np.dtype(ds.dtypes[0]), "transform": ds.transform,
                     "crs": as_crs(ds.crs) if ds.crs is not None else None, "nodata": ds.nodatavals[0]}
     except RasterioError as exc:
-        from .io import gdal_reason
 
         raise DataFormatError(f"{path}: not a raster GDAL can read ({gdal_reason(exc)})") from exc
 
@@ -142,7 +140,7 @@ def write_bands(source, path, *, dtype=None, cog: bool = True) -> Path:
 
     from ._rio import to_rio_crs
     from .atomic import temporary_folder
-    from .io import _blocksize, _cog_options, _gtiff_options, _prepare_values
+    from ._write_values import _blocksize, _cog_options, _gtiff_options, _prepare_values
 
     p = Path(path)
     if p.suffix.lower() not in (".tif", ".tiff"):

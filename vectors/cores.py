@@ -52,6 +52,16 @@ class CoreGrid:
         return self.grid.values == self.core_id(pa_id)
 
 
+def _cells_per_core(cores: np.ndarray, n: int) -> np.ndarray:
+    """Cells of each core 1..n, counted a strip of rows at a time (``bincount`` first converts
+    its input to 8-byte integers: on the whole grid that is 8 bytes a cell)."""
+    counts = np.zeros(n + 1, np.int64)
+    step = max(1, (1 << 21) // max(cores.shape[1], 1))
+    for r in range(0, cores.shape[0], step):
+        counts += np.bincount(cores[r:r + step].ravel(), minlength=n + 1)
+    return counts[1:]
+
+
 def core_dtype(n: int) -> np.dtype:
     """The cores grid's integer type for ``n`` reserves: int16 (2 bytes a cell) up to 32,767,
     int32 beyond."""
@@ -109,7 +119,7 @@ def rasterize_cores(pas: gpd.GeoDataFrame, template: Grid) -> CoreGrid:
         all_touched=False, fill=0, dtype=dtype,
     )
     out = burned.values if burned.values.flags.writeable else burned.values.copy()
-    counts = np.bincount(out.ravel(), minlength=n + 1)[1:]
+    counts = _cells_per_core(out, n)
     # reserves with no cell centre inside: give them the cell under a point on their surface,
     # smallest last so that it wins a shared cell
     empty = [k for k in order if counts[k] == 0]
@@ -120,7 +130,7 @@ def rasterize_cores(pas: gpd.GeoDataFrame, template: Grid) -> CoreGrid:
         for k, r, c in zip(empty, rows.tolist(), cols.tolist()):
             if template.contains_cell(r, c):
                 out[r, c] = values[k]
-        counts = np.bincount(out.ravel(), minlength=n + 1)[1:]
+        counts = _cells_per_core(out, n)
     lost = tuple(ids[k] for k in range(n) if counts[k] == 0)
     if lost:
         log.warning(

@@ -90,3 +90,38 @@ def group_sums(group, values, ngroups):
         sums[g] = t
         counts[g] += 1
     return sums, counts
+
+
+@njit(**JIT)
+def touching_pairs(label2d, diagonals):
+    """Keys ``a << 32 | b`` (``a < b``) of distinct non-zero labels in neighbouring cells (right and
+    down; with ``diagonals`` both diagonals too), possibly repeated: the caller takes ``np.unique``.
+    """
+    nr, nc = label2d.shape
+    out = np.empty(1024, np.int64)
+    m = 0
+    last = np.int64(-1)
+    nshift = 4 if diagonals else 2
+    dr = np.array([0, 1, 1, 1])
+    dc = np.array([1, 0, 1, -1])
+    for s in range(nshift):
+        for r in range(nr - dr[s]):
+            for c in range(nc):
+                c2 = c + dc[s]
+                if c2 < 0 or c2 >= nc:
+                    continue
+                a = np.int64(label2d[r, c])
+                b = np.int64(label2d[r + dr[s], c2])
+                if a == b or a <= 0 or b <= 0:
+                    continue
+                key = (min(a, b) << 32) + max(a, b)
+                if key == last:
+                    continue
+                last = key
+                if m == out.size:
+                    bigger = np.empty(2 * out.size, np.int64)
+                    bigger[:m] = out[:m]
+                    out = bigger
+                out[m] = key
+                m += 1
+    return out[:m]

@@ -53,6 +53,9 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
         build_resistance(load_inputs(sc), sc.edits)
         click.echo(f"{scenario or 'default scenario'}: OK ({sc.name}, species {sc.species.profile})")
         return
+    from ..memory import tune_allocator
+
+    tune_allocator()  # freed grid-sized arrays go back to the system (corridors.memory)
     result = run_scenario(sc, out, overwrite=overwrite, workers=workers, scheduler=scheduler,
                           progress=None if verbosity >= 0 else False)
     if verbosity >= 0:

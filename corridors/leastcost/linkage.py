@@ -11,8 +11,9 @@ from rasters.errors import InputError
 from rasters.grid import Grid
 
 from .._kernels.cost import label_minima
-from .._kernels.labels import label_counts, labels_present, relabel
+from .._kernels.labels import label_counts, labels_present, relabel, touching_pairs
 from .._kernels.paths import path_cost_length, trace_backlink
+from .._kernels.voronoi import euclidean_zones
 from ..parallel import Executor
 from ._inputs import Surface, check_max_cost, label_array, surface
 from .corridor import least_cost_corridor
@@ -45,9 +46,12 @@ def _core_labels(cores, surf: Surface):
     if top <= max(arr.size, 1 << 20):  # ids small enough to count directly (no sort of the grid)
         ids = np.flatnonzero(labels_present(arr, top))
         ids = ids[ids > 0]
-        lut = np.zeros(top + 1, label_dtype(ids.size))
-        lut[ids] = np.arange(1, ids.size + 1)
-        dense = relabel(arr, lut, np.empty(arr.size, lut.dtype))
+        if ids.size == top and arr.dtype == label_dtype(top):  # already 1..K: no copy of the grid
+            dense = arr
+        else:
+            lut = np.zeros(top + 1, label_dtype(ids.size))
+            lut[ids] = np.arange(1, ids.size + 1)
+            dense = relabel(arr, lut, np.empty(arr.size, lut.dtype))
     else:
         ids, dense = np.unique(arr, return_inverse=True)
         if ids[0] == 0:
@@ -65,23 +69,10 @@ def _core_labels(cores, surf: Surface):
 
 
 def _adjacent_pairs(label2d, neighbours):
-    """Set of (a, b), a < b, of distinct nonzero labels in neighbouring cells."""
-    shifts = [(slice(None), slice(None, -1), slice(None), slice(1, None)),
-              (slice(None, -1), slice(None), slice(1, None), slice(None))]
-    if neighbours == 8:
-        shifts += [(slice(None, -1), slice(None, -1), slice(1, None), slice(1, None)),
-                   (slice(None, -1), slice(1, None), slice(1, None), slice(None, -1))]
-    found = set()
-    for r0, c0, r1, c1 in shifts:
-        a = label2d[r0, c0].reshape(-1)
-        b = label2d[r1, c1].reshape(-1)
-        m = (a != b) & (a > 0) & (b > 0)
-        if np.any(m):
-            lo = np.minimum(a[m], b[m]).astype(np.int64)
-            hi = np.maximum(a[m], b[m]).astype(np.int64)
-            for p in np.unique(lo * (1 << 32) + hi):
-                found.add((int(p >> 32), int(p & 0xFFFFFFFF)))
-    return found
+    """Set of (a, b), a < b, of distinct nonzero labels in neighbouring cells (one pass, no
+    grid-sized temporaries)."""
+    keys = np.unique(touching_pairs(np.ascontiguousarray(label2d), neighbours == 8))
+    return {(int(p >> 32), int(p & 0xFFFFFFFF)) for p in keys}
 
 
 def euclidean_neighbours(cores, neighbours: int = 8) -> set[tuple[int, int]]:
@@ -96,14 +87,17 @@ def euclidean_neighbours(cores, neighbours: int = 8) -> set[tuple[int, int]]:
         raise InputError(f"cores must be a 2-D grid of core ids, got shape {arr.shape}")
     if not (arr > 0).any():
         return set()
-    return _adjacent_pairs(_euclidean_allocation(arr), neighbours)
+    return _euclidean_adjacent_pairs(arr, neighbours)
 
 
-def _euclidean_allocation(dense2d):
-    from scipy.ndimage import distance_transform_edt
-
-    _, (ri, ci) = distance_transform_edt(dense2d == 0, return_indices=True)
-    return dense2d[ri, ci]
+def _euclidean_adjacent_pairs(label2d, neighbours):
+    """Pairs (a, b), a < b, of labels whose Euclidean allocation zones touch: the zones of
+    scipy's feature transform (``distance_transform_edt(return_indices=True)``, its tie-breaks),
+    computed row by row (:mod:`corridors._kernels.voronoi`: 4 bytes per labelled cell instead of
+    the transform's 8 bytes per cell plus the allocation grid)."""
+    lab = np.ascontiguousarray(label2d)
+    keys = np.unique(euclidean_zones(lab, neighbours == 8, np.zeros((0, 0), lab.dtype)))
+    return {(int(p >> 32), int(p & 0xFFFFFFFF)) for p in keys}
 
 
 def _edge_distances(dense2d, k, cellsize):
@@ -560,7 +554,7 @@ def _adjacent_cores(surf, dense, core_ids, adjacency, neighbours):
         ids_arr = np.array([0] + core_ids, dtype=np.int64)
         allocation = surf.wrap(ids_arr[alloc].astype(np.int32), nodata=0, name="core cost allocation")
     if adjacency in ("euclidean", "both"):
-        cand |= _adjacent_pairs(_euclidean_allocation(dense.reshape(surf.shape)), neighbours)
+        cand |= _euclidean_adjacent_pairs(dense.reshape(surf.shape), neighbours)
     return sorted(cand), allocation
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..logfile import log_to_file
+from ..memory import release_free_memory
 from ..parallel import Executor
 from ..scenario import Scenario
 from .outputs import input_records, write_outputs, write_report, write_run_manifest
@@ -87,6 +88,7 @@ class _Steps:
             self.bar.set_postfix_str(name)
         with self.timer(name):
             result = func(*args)
+        release_free_memory()  # what the stage freed goes back to the system (corridors.memory)
         if self.bar is not None:
             self.bar.update(1)
         return result
