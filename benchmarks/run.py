@@ -350,11 +350,13 @@ def section_barrier(plan: dict, repeats: int | None) -> dict:
         "Small grid: random resistance 1-20 with a wall of 200 (two weak cells) between two cores; "
         "brute force = for every radius and window centre, the disk set to the restored resistance "
         "(1) and cost_distance rerun from core A (bounded at the original LCD), timed once.",
-        "Default grid: the top 10 links of a default run; the brute force there is extrapolated "
+        "Default grid: the top 10 links of the default scenario (its stages up to the gaps); "
+        "barrier_network with unbounded searches, and the run's restoration stage (searches "
+        "bounded at max_cost_distance, sites described). The brute force there is extrapolated "
         "from five restored-window recomputations of the first link (each a cost-distance search "
-        "from core A bounded at the link's LCD). Links between touching reserves (LCD of one "
-        "cell step) cannot gain from any window (restoring costs R' x 2r > LCD), hence fewer "
-        "sites than 3 per link.",
+        "from core A bounded at the link's LCD). A link whose path is all forest (resistance 1 = "
+        "R') or shorter than a window's diameter cannot gain from any window (restoring costs "
+        "R' x 2r), hence fewer than 3 sites per link, and none on some links.",
         "Disk min-filter: scipy.ndimage.minimum_filter with the same disk footprint, "
         "mode='constant', cval=inf; outputs compared for equality."]
     return out

@@ -17,7 +17,7 @@ NEIGHBOURS = (4, 8)
 #: how an edge's conductance is formed from its two cells (Circuitscape's ``connect_using_avg_resistances``)
 AVERAGES = ("conductance", "resistance")
 #: circuit solvers (see :mod:`corridors.circuit.solvers`); "auto" picks by estimated memory
-SOLVERS = ("auto", "cholmod", "pardiso", "splu", "cg+amg")
+SOLVERS = ("auto", "cholmod", "cholespy", "pardiso", "splu", "cg+amg")
 
 
 @dataclass(frozen=True)

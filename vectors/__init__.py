@@ -17,16 +17,10 @@ from .cores import CoreGrid, rasterize_cores
 from .io import list_layers, read_vector, read_vector_table, shapefile_field_names, write_layers, write_shapefiles
 from .polygonize import cells_to_polygon
 from .protected_areas import PA_FIELDS, prepare_protected_areas, read_protected_areas
-from .nodes import (
-    DEFAULT_ADJOIN_TOLERANCE,
-    DEFAULT_MIN_SHARED_LENGTH,
-    PAIR_KINDS,
-    network_nodes,
-    node_pairs,
-    split_by_country,
-)
+from .near_borders import border_reserves
+from .nodes import network_nodes, split_by_country
 from .overlaps import DEFAULT_MIN_OVERLAP, dissolve_overlapping, members_of, overlap_groups
-from .proximity import border_reserves, candidate_pairs
+from .pairs import DEFAULT_ADJOIN_TOLERANCE, DEFAULT_MIN_SHARED_LENGTH, PAIR_KINDS, candidate_pairs, node_pairs
 from .wdpa import (
     WDPA_KEPT_STATUS,
     WDPA_MAB_DESIGNATION,

@@ -19,6 +19,15 @@ log = logging.getLogger("corridors.vectors")
 ISO3_SEPARATOR = ";"
 
 
+def require_columns(gdf, what: str, cols) -> None:
+    """Raise :class:`InputError` unless ``gdf`` is a GeoDataFrame with every column of ``cols``."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}")
+    missing = sorted(set(cols) - set(gdf.columns))
+    if missing:
+        raise InputError(f"{what}: missing column(s) {missing}; columns are {list(gdf.columns)}")
+
+
 def iso3_set(value) -> frozenset[str]:
     """The set of ISO 3166-1 alpha-3 codes in an ``iso3`` value (``"KOR;PRK"`` -> {KOR, PRK})."""
     if value is None or (isinstance(value, float) and np.isnan(value)):

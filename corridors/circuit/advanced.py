@@ -90,7 +90,7 @@ def solve_sources_grounds(graph, sources, ground_g, direct, *, solver="auto"):
     idx = np.flatnonzero(unknown)
     mat = graph.laplacian[idx][:, idx].tocsr()
     mat = (mat + _diag(ground_g[idx])).tocsr()
-    slv = make_solver(mat, solver)
+    slv = make_solver(mat, solver, grid=graph.grid_positions(idx))
     volts[idx] = slv.solve(sources[idx])
     return volts, solved, slv.method
 

@@ -40,7 +40,7 @@ def node_currents(graph, voltages, *, shorted=(), ground_conductance=None):
             ngroups += 1
     g = np.zeros(n) if ground_conductance is None else np.asarray(ground_conductance, dtype=np.float64)
     lap = graph.laplacian
-    inflow, outflow = kgraph.group_flows(lap.indptr.astype(np.int64), lap.indices.astype(np.int64),
-                                         lap.data, np.asarray(voltages, dtype=np.float64), group,
+    # the kernel takes the CSR index arrays as they are (no per-call int64 copies of the graph)
+    inflow, outflow = kgraph.group_flows(lap.indptr, lap.indices, lap.data, np.asarray(voltages, dtype=np.float64), group,
                                          ngroups, g)
     return np.maximum(inflow, outflow)[group]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numba as nb
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -67,12 +68,34 @@ class CircuitGraph:
     average: str = "conductance"
     polygon_groups: tuple = field(default=(), repr=False)
 
+    def grid_positions(self, nodes) -> tuple:
+        """(rows, cols) of a cell of each node in ``nodes`` (a merged node: its last cell).
+
+        For :func:`~corridors.circuit.solvers.make_solver`'s ``grid`` (the grid multigrid).
+        """
+        cell = np.zeros(self.n_nodes, dtype=np.int64)
+        has = self.node_of_cell >= 0
+        cell[self.node_of_cell[has]] = np.flatnonzero(has)
+        return np.divmod(cell[np.asarray(nodes, dtype=np.int64)], self.shape[1])
+
     def paint(self, node_values, fill=0.0, dtype=np.float64) -> np.ndarray:
         """Spread per-node values onto the grid (2-D); cells without a node get ``fill``."""
+        vals = np.asarray(node_values)
+        if dtype == np.float64 and vals.dtype == np.float64 and vals.ndim == 1:
+            out = np.empty(self.node_of_cell.shape, dtype=np.float64)
+            _paint(self.node_of_cell, vals, float(fill), out)  # one pass, no mask arrays
+            return out.reshape(self.shape)
         out = np.full(self.node_of_cell.shape, fill, dtype=dtype)
         m = self.node_of_cell >= 0
-        out[m] = np.asarray(node_values)[self.node_of_cell[m]]
+        out[m] = vals[self.node_of_cell[m]]
         return out.reshape(self.shape)
+
+
+@nb.njit(cache=True, nogil=True)
+def _paint(node_of_cell, values, fill, out):
+    for i in range(node_of_cell.size):
+        k = node_of_cell[i]
+        out[i] = values[k] if k >= 0 else fill
 
 
 def _as_array(values, name):

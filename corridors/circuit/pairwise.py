@@ -29,6 +29,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import InputError
+from ._sparse import principal_submatrix
 from .currents import node_currents
 from .focal import as_focal_set
 from .graph import _as_array, _polygon_groups, assemble, check_options, conductance_from_habitat
@@ -422,8 +423,8 @@ def _solve_pair_own_graph(cond, shape, neighbours, average, polys, cells_a, cell
         return None, None, None, None
     sub = np.flatnonzero(g.component == g.component[a])
     sub = sub[sub != a]
-    mat = g.laplacian[sub][:, sub].tocsr()
-    slv = make_solver(mat, solver)
+    mat = principal_submatrix(g.laplacian, sub)
+    slv = make_solver(mat, solver, grid=g.grid_positions(sub))
     rhs = np.zeros(sub.size)
     rhs[np.searchsorted(sub, b)] = 1.0
     x = slv.solve(rhs)

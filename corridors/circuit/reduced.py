@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from ..errors import SolverError
+from ._sparse import principal_submatrix
 from .schur import GEOMETRIC_ORDER_MIN, SCHUR_MAX_KEEP, cholmod_schur, node_order
 from .solvers import choose_method, make_solver
 
@@ -75,7 +76,7 @@ class ReducedNetwork:
         self.position = np.full(graph.n_nodes, -1, dtype=np.int64)
         self.position[self.unknowns] = np.arange(self.unknowns.size)
         lap = graph.laplacian
-        self.matrix = lap[self.unknowns][:, self.unknowns].tocsr()
+        self.matrix = principal_submatrix(lap, self.unknowns)
         m = self._free_ports.size
         rows = self.position[self.ports[self._free_ports]]
         sfree = None  # grounded reduced Laplacian on the free ports, if read off a factor
@@ -90,7 +91,9 @@ class ReducedNetwork:
                 self.solver, sfree = cholmod_schur(self.matrix, rows, order=order, reason=why,
                                                    estimated_bytes=est)
             else:
-                self.solver = make_solver(self.matrix, method)
+                self.solver = make_solver(self.matrix, method,
+                                          grid=graph.grid_positions(self.unknowns),
+                                          fallback=(solver == "auto"))
         self.solutions = None
         self.solves = 0
         keep = (keep_solutions and m and self.unknowns.size * m * 8 <= KEEP_SOLUTIONS_BYTES
@@ -99,7 +102,8 @@ class ReducedNetwork:
             green = np.zeros((nf, nf))
             self.solves = m
             if keep:
-                self.solutions = np.zeros((self.unknowns.size, m))
+                # column-major: a voltage map reads only the columns of its injected ports
+                self.solutions = np.zeros((self.unknowns.size, m), order="F")
             # solve in chunks so only |F| x |F| stays in memory unless the solutions are kept
             chunk = max(1, min(m, int(2**28 // max(8 * self.unknowns.size, 1))))
             for s in range(0, m, chunk):
@@ -195,7 +199,13 @@ class ReducedNetwork:
         comps = np.unique(self.port_component[idx])
         jfree = inj[self._free_ports]
         if self.solutions is not None:
-            x = self.solutions @ jfree
+            nz = np.flatnonzero(jfree)
+            if nz.size * 2 <= jfree.size:  # focal points: only the pair's own ports inject
+                x = np.zeros(self.unknowns.size)
+                for k in nz:
+                    x += jfree[k] * self.solutions[:, k]
+            else:
+                x = self.solutions @ jfree
         elif self.solver is not None:
             rhs = np.zeros(self.unknowns.size)
             rhs[self.position[self.ports[self._free_ports]]] = jfree
@@ -203,12 +213,15 @@ class ReducedNetwork:
         else:
             x = np.zeros(0)
         out[self.unknowns] = x
+        vport = np.zeros(self.ports.size)
+        vport[idx] = v
+        if self.graph.n_components == 1:  # the common case: no masks over every node
+            out += vport[self.ground_ports[0]]
+            return out
         node_comp = self.graph.component
         keep = np.isin(node_comp, comps)
         out[~keep] = 0.0
         # add each component's ground voltage (the Green's function grounds one port per component)
-        vport = np.zeros(self.ports.size)
-        vport[idx] = v
         offset = np.zeros(self.graph.n_components)
         for c, g in zip(self.components, self.ground_ports):
             if c in comps:

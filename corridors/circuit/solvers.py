@@ -2,13 +2,31 @@
 
 Methods
 -------
-``cholmod``  sparse Cholesky (scikit-sparse / SuiteSparse CHOLMOD), the fastest direct path.
+``cholmod``  sparse Cholesky (scikit-sparse / SuiteSparse CHOLMOD), the fastest direct path; it
+             alone lets focal regions be reduced without solves (:mod:`.schur`).
+``cholespy`` the same CHOLMOD supernodal Cholesky through cholespy, which pip installs from wheels
+             (Linux x86-64, macOS, Windows; see docs/solvers.md): the default direct solver of a
+             pip install. Solves many right-hand sides at once.
 ``pardiso``  Intel MKL PARDISO through pypardiso (symmetric positive definite mode).
 ``splu``     SciPy SuperLU in symmetric mode (always available, the slowest and hungriest direct path).
-``cg+amg``   conjugate gradients preconditioned by a pyamg smoothed-aggregation hierarchy (low memory).
-``auto``     direct when the estimated factor fits comfortably in free memory, else ``cg+amg``.
+``cg+amg``   conjugate gradients with a multigrid preconditioner (low memory): the grid-aware
+             aggregation multigrid of :mod:`.gridmg` when the unknowns' grid positions are given
+             (raster graphs), else a pyamg smoothed-aggregation hierarchy.
+``auto``     direct when the estimated factor fits comfortably in free memory, else ``cg+amg``;
+             if ``cg+amg`` then stalls, the solve switches to a direct solver (logged).
 
 The choice and the reason are logged on the ``corridors.circuit`` logger and kept on the solver.
+
+Conjugate gradients on high-contrast grids
+------------------------------------------
+Resistances spanning 10^8 make the Krylov recurrence drift from the true residual long before
+it "converges" (pyamg's own CG reported success or ran 2,000 iterations with a true relative
+residual of 18). :func:`pcg_refined` therefore checks the *true* residual ``b - A x`` and
+restarts CG on it (iterative refinement) until the residual is below ``rtol * |b|`` or at the
+floor double precision can reach (normwise backward error ``|r| <= eps (|A| |x| + |b|)``, the
+accuracy a direct solve attains too), and stops early with a clear message when neither the
+recurrence nor the refinement makes progress (stall detection) instead of running to the
+iteration limit.
 """
 
 from __future__ import annotations
@@ -17,22 +35,49 @@ import logging
 import math
 import time
 
+import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError, SolverError
+from ..graph_options import SOLVERS
+from ._sparse import inf_norm, matvec
 
-__all__ = ["make_solver", "choose_method", "available_methods", "load_backends", "estimate_memory", "Solver", "METHODS"]
+__all__ = ["make_solver", "choose_method", "available_methods", "load_backends", "estimate_memory",
+           "Solver", "METHODS", "pcg_refined"]
 
 log = logging.getLogger("corridors.circuit")
 
-METHODS = ("auto", "cholmod", "pardiso", "splu", "cg+amg")
+METHODS = SOLVERS  # defined once, in corridors.graph_options
+#: Direct methods, fastest first (``auto`` and Circuitscape's direct names take the first installed).
+DIRECT = ("cholmod", "cholespy", "pardiso", "splu")
 #: Systems up to this many unknowns always go to a direct solver.
 SMALL_SYSTEM = 5000
 #: A direct factorisation is chosen automatically only if its estimate is below this share of free RAM.
 AUTO_MEMORY_SHARE = 0.5
 #: Default relative residual for conjugate gradients (resistances then agree with direct to ~1e-9).
 CG_RTOL = 1e-10
+#: Iteration limit of one cg+amg solve (all refinement steps together).
+CG_MAXITER = 2000
+#: Recursive-residual iterations without a 10 % improvement after which a CG sweep ends.
+CG_STALL_WINDOW = 60
+#: Unknowns from which cg+amg uses the grid multigrid when grid positions are known.
+GRID_MG_MIN = 2000
+
+
+def _usable_cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+_FALLBACK_LOCK = __import__("threading").Lock()
+
+#: Threads that solve the right-hand sides of one cg+amg call side by side (GIL-free kernels).
+CG_THREADS = max(1, min(4, _usable_cores()))
 
 
 def _have(module: str) -> bool:
@@ -49,6 +94,8 @@ def available_methods() -> list:
     out = []
     if _have("sksparse.cholmod"):
         out.append("cholmod")
+    if _have("cholespy"):
+        out.append("cholespy")
     if _have("pypardiso"):
         out.append("pardiso")
     out += ["splu", "cg+amg"]
@@ -63,7 +110,8 @@ def load_backends() -> None:
     """
     import importlib
 
-    for method, module in (("cholmod", "sksparse.cholmod"), ("pardiso", "pypardiso")):
+    for method, module in (("cholmod", "sksparse.cholmod"), ("cholespy", "cholespy"),
+                           ("pardiso", "pypardiso")):
         if method in available_methods():
             importlib.import_module(module)
 
@@ -100,7 +148,7 @@ def estimate_memory(a: sp.spmatrix, method: str) -> int:
         # smoothed aggregation hierarchy + Krylov vectors (11 GB at 16 M unknowns measured)
         return int(700 * n)
     nnz_l = _factor_nnz_estimate(a)
-    if method == "cholmod":
+    if method in ("cholmod", "cholespy"):
         return int(12 * nnz_l + 64 * n)
     if method == "pardiso":
         return int(20 * nnz_l + 64 * n)
@@ -125,8 +173,11 @@ class Solver:
     estimated_bytes : int
     """
 
-    def __init__(self, a, method, reason, estimated_bytes, rtol=CG_RTOL):
+    def __init__(self, a, method, reason, estimated_bytes, rtol=CG_RTOL, grid=None, fallback=False):
         self.n = a.shape[0]
+        self.grid = grid
+        self.fallback = fallback
+        self.preconditioner = None
         self.method = method
         self.reason = reason
         self.estimated_bytes = estimated_bytes
@@ -152,6 +203,13 @@ class Solver:
             from sksparse.cholmod import cholesky
 
             self._factor = cholesky(sp.csc_matrix(a))
+        elif m == "cholespy":
+            from cholespy import CholeskySolverD, MatrixType
+
+            c = sp.csc_matrix(a)
+            c.sort_indices()
+            self._chol = CholeskySolverD(self.n, c.indptr.astype(np.int32), c.indices.astype(np.int32),
+                                         np.ascontiguousarray(c.data, dtype=np.float64), MatrixType.CSC)
         elif m == "pardiso":
             import pypardiso
 
@@ -165,10 +223,25 @@ class Solver:
             self._lu = splu(sp.csc_matrix(a), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
                             options=dict(SymmetricMode=True))
         elif m == "cg+amg":
-            import pyamg
-
             self._a = sp.csr_matrix(a)
-            self._ml = pyamg.smoothed_aggregation_solver(self._a, symmetry="symmetric")
+            self._anorm = inf_norm(self._a)
+            if self.grid is not None and self.n >= GRID_MG_MIN:
+                from .gridmg import GridMultigrid
+
+                self._mg = GridMultigrid(self._a, *self.grid)
+                self.preconditioner = (f"grid aggregation multigrid, {len(self._mg.levels)} levels, "
+                                       f"operator complexity {self._mg.operator_complexity:.2f}")
+            else:
+                import pyamg
+
+                # symmetric strength with a low threshold and a first-degree Jacobi prolongation
+                # smoother: measured the fewest CG iterations on grids with resistances over
+                # 1 .. 1e8 (evolution strength and classical Ruge-Stueben needed 2-3x more)
+                ml = pyamg.smoothed_aggregation_solver(
+                    self._a, symmetry="symmetric", strength=("symmetric", {"theta": 0.1}),
+                    smooth=("jacobi", {"omega": 4.0 / 3.0, "degree": 1}))
+                self._mg = ml.aspreconditioner(cycle="V").matvec
+                self.preconditioner = f"pyamg smoothed aggregation, {len(ml.levels)} levels"
         else:
             raise InputError(f"unknown solver method {m!r}; choose one of {', '.join(METHODS)}")
 
@@ -182,6 +255,11 @@ class Solver:
         m = self.method
         if m == "cholmod":
             return self._factor(b)
+        if m == "cholespy":
+            bb = np.ascontiguousarray(b)
+            x = np.zeros_like(bb)
+            self._chol.solve(bb, x)
+            return x
         if m == "pardiso":
             x = self._pardiso.solve(self._upper, b if b.ndim == 2 else b[:, None])
             return x if b.ndim == 2 else x[:, 0]
@@ -189,27 +267,157 @@ class Solver:
             return self._lu.solve(b)
         cols = b if b.ndim == 2 else b[:, None]
         out = np.empty_like(cols)
-        for k in range(cols.shape[1]):
-            out[:, k] = self._cg(cols[:, k])
+        workers = min(cols.shape[1], CG_THREADS)
+        if workers > 1:  # the kernels release the GIL: right-hand sides solve side by side
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(workers, thread_name_prefix="corridors-cg") as pool:
+                for k, x in enumerate(pool.map(lambda j: self._cg(np.ascontiguousarray(cols[:, j])),
+                                               range(cols.shape[1]))):
+                    out[:, k] = x
+        else:
+            for k in range(cols.shape[1]):
+                out[:, k] = self._cg(cols[:, k])
         return out if b.ndim == 2 else out[:, 0]
 
     def _cg(self, b):
-        nb = np.linalg.norm(b)
-        if nb == 0:
+        if not np.any(b):
             return np.zeros_like(b)
-        residuals = []
-        x = self._ml.solve(b, tol=self.rtol, accel="cg", maxiter=2000, residuals=residuals)
-        self.iterations.append(len(residuals))
-        rel = np.linalg.norm(b - self._a @ x) / nb
-        if not np.isfinite(rel) or rel > max(1e3 * self.rtol, 1e-6):
-            raise SolverError(
-                f"cg+amg did not converge (relative residual {rel:.2e} after {len(residuals)} "
-                "iterations); try a direct solver (solver='cholmod', 'pardiso' or 'splu')"
-            )
+        if getattr(self, "_direct", None) is not None:
+            return self._direct.solve(b)
+        try:
+            x, it = pcg_refined(self._a, b, self._mg, rtol=self.rtol, anorm=self._anorm,
+                                maxiter=CG_MAXITER)
+        except SolverError as exc:
+            if not self.fallback:
+                raise
+            with _FALLBACK_LOCK:
+                if getattr(self, "_direct", None) is None:
+                    method = next(m for m in DIRECT if m in available_methods())
+                    log.warning("cg+amg stalled (%s); solver 'auto' switches to %s for this system",
+                                exc, method)
+                    self._direct = Solver(self._a, method, f"cg+amg stalled: {exc}",
+                                          estimate_memory(self._a, method))
+                    self.reason += f"; switched to {method} after cg+amg stalled"
+                    self.method = f"cg+amg->{method}"
+            return self._direct.solve(b)
+        self.iterations.append(it)
+        log.debug("cg+amg: %d iterations", it)
         return x
 
     def __repr__(self):
         return f"Solver({self.method}, n={self.n}, setup {self.setup_seconds:.2f} s)"
+
+
+@nb.njit(cache=True, nogil=True)
+def _cg_update(e, r, p, q, alpha):
+    """e += alpha p; r -= alpha q; returns |r| (one pass, no temporaries)."""
+    s = 0.0
+    for i in range(e.size):
+        e[i] += alpha * p[i]
+        r[i] -= alpha * q[i]
+        s += r[i] * r[i]
+    return np.sqrt(s)
+
+
+@nb.njit(cache=True, nogil=True)
+def _cg_direction(p, z, beta):
+    for i in range(p.size):
+        p[i] = z[i] + beta * p[i]
+
+
+def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXITER,
+                anorm: float | None = None, stall_window: int = CG_STALL_WINDOW):
+    """Preconditioned CG with true-residual checks, iterative refinement and stall detection.
+
+    Parameters
+    ----------
+    a : sparse matrix (n, n), symmetric positive definite
+    b : ndarray (n,)
+    precond : callable
+        ``z = precond(r)``, a symmetric positive definite approximation of ``A^-1``.
+    rtol : float
+        Target ``|b - A x| / |b|`` (2-norms).
+    maxiter : int
+        CG iterations in all.
+    anorm : float, optional
+        ``|A|_inf`` (computed if not given), for the attainable-accuracy floor.
+    stall_window : int
+        A CG sweep ends when its recursive residual has not improved by 10 % in this many
+        iterations; the true residual is then recomputed and CG restarted on it.
+
+    Returns
+    -------
+    (x, iterations)
+
+    Raises
+    ------
+    SolverError
+        The true residual stalls above both ``rtol * |b|`` and the floor ``eps (|A| |x| + |b|)``
+        (two refinement sweeps in a row gain less than a factor 2), or ``maxiter`` is reached;
+        the message gives the residual reached and the iterations used.
+    """
+    b = np.asarray(b, dtype=np.float64)
+    a = sp.csr_matrix(a)
+    nb = float(np.linalg.norm(b))
+    x = np.zeros_like(b)
+    if nb == 0:
+        return x, 0
+    if anorm is None:
+        anorm = inf_norm(a)
+    eps = np.finfo(np.float64).eps
+    r = b.copy()
+    total = 0
+    best = np.inf
+    poor = 0
+    while True:
+        rn0 = float(np.linalg.norm(r))
+        target = rtol * nb
+        # one CG sweep on A e = r, from e = 0
+        e = np.zeros_like(b)
+        rr = r.copy()
+        z = precond(rr)
+        p = z.copy()
+        rz = float(rr @ z)
+        sweep_best, since = rn0, 0
+        q = np.empty_like(b)
+        while total < maxiter:
+            matvec(a, p, q)
+            pq = float(p @ q)
+            if not pq > 0:
+                break  # breakdown (rounding): refine from here
+            alpha = rz / pq
+            rn = _cg_update(e, rr, p, q, alpha)
+            total += 1
+            if rn <= 0.5 * target or rn <= 1e-10 * rn0:
+                break
+            if rn < 0.9 * sweep_best:
+                sweep_best, since = rn, 0
+            else:
+                since += 1
+                if since >= stall_window:
+                    break
+            z = precond(rr)
+            rz_new = float(rr @ z)
+            _cg_direction(p, z, rz_new / rz)
+            rz = rz_new
+        x += e
+        r = b - matvec(a, x)
+        true = float(np.linalg.norm(r))
+        floor = eps * (anorm * np.linalg.norm(x) + nb)
+        if not np.isfinite(true):
+            raise SolverError(f"cg+amg diverged (non-finite residual after {total} iterations)")
+        if true <= rtol * nb or true <= floor:  # floor: as exact as a direct solve
+            return x, total
+        poor = poor + 1 if true > 0.5 * best else 0
+        best = min(best, true)
+        if poor >= 2 or total >= maxiter:
+            why = "stalled" if poor >= 2 else f"reached {maxiter} iterations"
+            raise SolverError(
+                f"cg+amg {why}: relative residual {true / nb:.2e} after {total} iterations "
+                f"(asked {rtol:.0e}; double precision allows about {floor / nb:.0e}); use a direct "
+                "solver (solver='auto', 'cholmod', 'pardiso' or 'splu')"
+            )
 
 
 def choose_method(a, method: str = "auto", *, memory_limit: int | None = None):
@@ -227,7 +435,7 @@ def choose_method(a, method: str = "auto", *, memory_limit: int | None = None):
     n = a.shape[0]
     limit = available_memory() if memory_limit is None else int(memory_limit)
     avail = available_methods()
-    direct = [m for m in ("cholmod", "pardiso", "splu") if m in avail]
+    direct = [m for m in DIRECT if m in avail]
     if method == "auto":
         best = direct[0]
         est = estimate_memory(a, best)
@@ -251,8 +459,9 @@ def choose_method(a, method: str = "auto", *, memory_limit: int | None = None):
         if chosen not in avail:
             raise SolverError(
                 f"solver {chosen!r} is not installed here (available: {', '.join(avail)}); "
-                + ("pip install scikit-sparse (needs SuiteSparse headers)" if chosen == "cholmod"
-                   else "pip install pypardiso (x86_64 only)")
+                + {"cholmod": "pip install scikit-sparse (needs SuiteSparse headers) or use conda",
+                   "cholespy": "pip install cholespy (wheels: Linux x86-64, macOS, Windows)"}.get(
+                       chosen, "pip install pypardiso (x86_64 only)")
             )
         est = estimate_memory(a, chosen)
         why = "requested"
@@ -264,17 +473,24 @@ def choose_method(a, method: str = "auto", *, memory_limit: int | None = None):
     return chosen, why, est
 
 
-def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit: int | None = None) -> Solver:
+def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit: int | None = None,
+                grid=None, fallback: bool | None = None) -> Solver:
     """Set up a solver for the symmetric positive definite matrix ``a`` (a grounded Laplacian).
 
     Parameters
     ----------
     a : scipy sparse matrix, shape (n, n)
-    method : {"auto", "cholmod", "pardiso", "splu", "cg+amg"}
+    method : {"auto", "cholmod", "cholespy", "pardiso", "splu", "cg+amg"}
     rtol : float
         Relative residual for ``cg+amg``.
     memory_limit : int or None
         Bytes allowed for the set-up (default: memory available now).
+    grid : (rows, cols) int arrays or None
+        Grid position of each unknown (raster graphs): ``cg+amg`` then uses the grid
+        multigrid of :mod:`.gridmg` instead of a generic AMG hierarchy.
+    fallback : bool or None
+        Switch to a direct solver (logged) if ``cg+amg`` stalls; default: when ``method`` is
+        ``"auto"``.
 
     Returns
     -------
@@ -288,4 +504,7 @@ def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit:
     """
     chosen, why, est = choose_method(a, method, memory_limit=memory_limit)
     log.info("solver %s for %d unknowns (%s)", chosen, a.shape[0], why)
-    return Solver(a, chosen, why, est, rtol=rtol)
+    slv = Solver(a, chosen, why, est, rtol=rtol, grid=grid, fallback=(method == "auto") if fallback is None else fallback)
+    if slv.preconditioner:
+        log.info("cg+amg preconditioner: %s (set up in %.2f s)", slv.preconditioner, slv.setup_seconds)
+    return slv

@@ -2,8 +2,12 @@
 
 Circuitscape reads its INI loosely: section headers are ignored and every ``key = value`` line
 sets a global key. We read it the same way (so every Circuitscape INI, including ones with
-repeated sections, parses), but unlike Circuitscape we refuse unknown keys and bad values with a
-:class:`~corridors.errors.ConfigError` that names the key, the value and what is allowed.
+repeated sections, parses). Old INI files run unchanged: every option of Circuitscape 3.5, 4 and
+5 is known (:data:`~corridors.circuitscape.options.OPTIONS`); those corridors does not act on are
+listed in one warning line. A key no Circuitscape knows is a warning with a "did you mean"
+(``strict=True``: an error). A bad value, or a value that asks for something corridors cannot do
+and that would change a result, is a :class:`~corridors.errors.ConfigError` that names the key,
+the value and the fix.
 
 Relative paths
 --------------
@@ -17,11 +21,14 @@ with the folder it was looked for in.
 from __future__ import annotations
 
 import difflib
+import logging
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import ConfigError
-from .options import CHOICES, OPTIONS
+from .options import CHOICES, OPTIONS, ignored_keys_message
+
+log = logging.getLogger(__name__)
 
 __all__ = ["CircuitscapeConfig", "load_config", "parse_ini", "config_from_dict"]
 
@@ -37,7 +44,8 @@ class CircuitscapeConfig:
     Paths are absolute :class:`pathlib.Path` objects or ``None`` when not given. ``solver`` is
     the canonical Circuitscape name (``cg+amg``, ``cholmod``, ``pardiso``, ``accelerate``).
     ``source`` is the INI path (``None`` for a config built from a dict); ``raw`` keeps every key
-    as read, after defaults, for the record written next to the outputs.
+    as read, after defaults, for the record written next to the outputs; ``warnings`` holds the
+    warning lines the config gave (also logged on the ``corridors.circuitscape`` logger).
     """
 
     data_type: str
@@ -75,14 +83,25 @@ class CircuitscapeConfig:
     set_focal_node_currents_to_zero: bool = False
     log_transform_maps: bool = False
     write_as_tif: bool = False
+    print_timings: bool = False
     source: Path | None = None
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    warnings: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def output_prefix(self) -> Path:
-        """``output_file`` without a trailing ``.out``: every output name starts with it."""
+        """``output_file`` without a trailing ``.out`` (or ``.tif`` / ``.tiff``, which ask for
+        GeoTIFF maps): every output name starts with it."""
         p = self.output_file
-        return p.with_name(p.name[:-4]) if p.name.endswith(".out") else p
+        for ext in (".out", ".tiff", ".tif"):
+            if p.name.lower().endswith(ext):
+                return p.with_name(p.name[: -len(ext)])
+        return p
+
+    @property
+    def maps_as_tif(self) -> bool:
+        """Write maps as GeoTIFF: ``write_as_tif = True`` or an ``output_file`` ending in .tif."""
+        return self.write_as_tif or self.output_file.suffix.lower() in (".tif", ".tiff")
 
     @property
     def is_network(self) -> bool:
@@ -131,7 +150,7 @@ def parse_ini(path) -> dict[str, str]:
     return out
 
 
-def load_config(path, *, base_dir=None) -> CircuitscapeConfig:
+def load_config(path, *, base_dir=None, strict: bool = False) -> CircuitscapeConfig:
     """Parse and validate a Circuitscape INI file.
 
     Parameters
@@ -141,6 +160,9 @@ def load_config(path, *, base_dir=None) -> CircuitscapeConfig:
     base_dir : str or path-like, optional
         Folder that relative paths in the INI are resolved against. Default: the current working
         directory, as Circuitscape does.
+    strict : bool
+        Refuse keys that no Circuitscape version knows (default: warn and ignore them, as
+        Circuitscape does, with a "did you mean").
 
     Returns
     -------
@@ -149,10 +171,11 @@ def load_config(path, *, base_dir=None) -> CircuitscapeConfig:
     Raises
     ------
     ConfigError
-        Unknown key, bad value, missing required key.
+        Bad value, missing required key, a value corridors cannot honour (the message says why),
+        or (``strict``) an unknown key.
     """
     path = Path(path)
-    cfg = config_from_dict(parse_ini(path), base_dir=base_dir, source=str(path))
+    cfg = config_from_dict(parse_ini(path), base_dir=base_dir, source=str(path), strict=strict)
     return cfg
 
 
@@ -162,6 +185,15 @@ def _bool(key: str, value: str, where: str) -> bool:
         return True
     if v in _FALSE:
         return False
+    if v == "not entered":
+        if OPTIONS[key].effect != "used":
+            return _bool(key, OPTIONS[key].default, where)
+        # Circuitscape 3 wrote this placeholder and refused to run until it was chosen; either
+        # guess would change the result
+        raise ConfigError(
+            f"{where}: {key} = not entered (Circuitscape 3's placeholder): the choice changes "
+            f"the result; set {key} = True or False"
+        )
     raise ConfigError(f"{where}: {key} = {value!r} is not a boolean; use True or False")
 
 
@@ -207,25 +239,36 @@ def _check_required(typed: dict, where: str) -> None:
             raise ConfigError(f"{where}: {switch} = True needs {key!r}; give a file name")
 
 
-def config_from_dict(values: dict, *, base_dir=None, source=None) -> CircuitscapeConfig:
+def _unknown_message(where: str, unknown: list) -> str:
+    parts = []
+    for k in unknown:
+        close = difflib.get_close_matches(k, OPTIONS, n=1)
+        parts.append(f"{k!r} (did you mean {close[0]!r}?)" if close else repr(k))
+    return (f"{where}: unknown Circuitscape option{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(parts)}: no Circuitscape version knows "
+            f"{'them' if len(unknown) > 1 else 'it'} (list: corridors.circuitscape.options.OPTIONS)")
+
+
+def config_from_dict(values: dict, *, base_dir=None, source=None, strict: bool = False) -> CircuitscapeConfig:
     """Build a :class:`CircuitscapeConfig` from Circuitscape ``key -> str`` pairs.
 
     Missing keys take Circuitscape's defaults (:data:`~corridors.circuitscape.options.OPTIONS`).
     Same arguments and errors as :func:`load_config`.
     """
     where = str(source) if source is not None else "Circuitscape config"
+    notes = []
     unknown = [k for k in values if k not in OPTIONS]
     if unknown:
-        k = unknown[0]
-        close = difflib.get_close_matches(k, OPTIONS, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(
-            f"{where}: unknown Circuitscape option {k!r}{hint} "
-            f"(known options: see corridors.circuitscape.options.OPTIONS)"
-        )
+        msg = _unknown_message(where, unknown)
+        if strict:
+            raise ConfigError(msg + "; fix or remove the line (or run without --strict to ignore it)")
+        notes.append(msg + "; ignored")
+    ignored = ignored_keys_message(values)
+    if ignored:
+        notes.append(f"{where}: {ignored}")
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     raw = {k: opt.default for k, opt in OPTIONS.items()}
-    raw.update({k: str(v) for k, v in values.items()})
+    raw.update({k: str(v) for k, v in values.items() if k in OPTIONS})
 
     typed: dict = {}
     for key, opt in OPTIONS.items():
@@ -255,14 +298,13 @@ def config_from_dict(values: dict, *, base_dir=None, source=None) -> Circuitscap
         if typed[key] is None:
             raise ConfigError(f"{where}: {key!r} is required; give a file name")
     _check_required(typed, where)
-    if typed["precision"] != "double":
-        raise ConfigError(
-            f"{where}: precision = {raw['precision']!r} is not supported (corridors solves in "
-            "double precision); set precision = double"
-        )
+    typed["precision"] = "double"  # single only approximates the double solve (see OPTIONS)
 
     names = {f.name for f in fields(CircuitscapeConfig)}
     kwargs = {k: v for k, v in typed.items() if k in names}
+    for line in notes:
+        log.warning("%s", line)
     return CircuitscapeConfig(
-        **kwargs, source=Path(source) if source is not None else None, raw=raw
+        **kwargs, source=Path(source) if source is not None else None, raw=raw,
+        warnings=tuple(notes),
     )

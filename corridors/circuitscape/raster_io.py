@@ -24,7 +24,7 @@ from .readers import (
     read_source_strengths,
     read_table,
 )
-from .writers import NODATA, GridMeta, ascii_grid_text, resistances_2col_text
+from .writers import NODATA, GridMeta, resistances_2col_text
 from .writers import resistances_3col_text, resistances_matrix_text
 
 __all__ = ["run_raster", "read_grid", "RasterInputs", "read_inputs"]
@@ -182,18 +182,13 @@ class _MapWriter:
         return v
 
     def write(self, name: str, values: np.ndarray) -> None:
-        if self.cfg.write_as_tif:
-            self._write_tif(name, values)
+        """Queue a map for the sink's writer threads (``values`` must not change afterwards)."""
+        if self.cfg.maps_as_tif:
+            grid = self.inp.grid.with_values(np.asarray(values, np.float64), nodata=float(NODATA),
+                                             name=name)
+            self.sink.tif_map(f"_{name}.tif", grid)
         else:
-            self.sink(f"_{name}.asc", ascii_grid_text(values, self.inp.meta))
-
-    def _write_tif(self, name: str, values: np.ndarray) -> None:
-        from rasters.io import write
-
-        fname = f"{self.sink.prefix.name}_{name}.tif"
-        grid = self.inp.grid.with_values(values.astype(np.float64), nodata=float(NODATA), name=name)
-        write(grid, self.sink.staging / fname, cog=False, overwrite=True)
-        self.sink.files.append(self.sink.prefix.with_name(fname))
+            self.sink.ascii_map(f"_{name}.asc", values, self.inp.meta)
 
 
 class _PerKey:

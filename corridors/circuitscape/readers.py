@@ -108,9 +108,24 @@ def read_table(path, ncols: int, *, skip: int = 0) -> np.ndarray:
 
 
 def is_text_list(path) -> bool:
-    """True when ``path`` is a Circuitscape text list (``.txt``) rather than a raster."""
+    """True when ``path`` is a Circuitscape text list (``.txt``) rather than a raster.
+
+    A ``.txt`` / ``.txt.gz`` file whose first line is an ASCII-grid header (``ncols``) is a
+    grid, as Circuitscape 4 decided from the content (BigTests' ill-conditioned point file is
+    such a grid named ``...points.txt.gz``).
+    """
     name = str(path).lower()
-    return name.endswith(".txt") or name.endswith(".txt.gz")
+    if not (name.endswith(".txt") or name.endswith(".txt.gz")):
+        return False
+    import gzip
+
+    try:
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(path, "rt", encoding="ascii", errors="replace") as fh:
+            first = fh.readline().strip().lower()
+    except OSError:
+        return True  # missing or unreadable: the list reader reports it with the file name
+    return not first.startswith("ncols")
 
 
 def read_focal_list(path) -> np.ndarray:

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rasters.atomic import atomic_write_bytes as _atomic_write_bytes
 from rasters.atomic import atomic_write_text as _atomic_write_text
 from ..errors import DataFormatError, InputError
+from ._numfmt import format_grid_body
 
 __all__ = [
     "fmt",
@@ -33,6 +35,8 @@ __all__ = [
     "resistances_3col_text",
     "resistances_2col_text",
     "ascii_grid_text",
+    "ascii_grid_bytes",
+    "atomic_write_bytes",
     "node_values_text",
     "branch_values_text",
     "NODATA",
@@ -61,6 +65,23 @@ def atomic_write_text(path, text: str) -> Path:
     except OSError as exc:
         raise DataFormatError(f"cannot write {path}: {exc}") from exc
     return _atomic_write_text(path, text, encoding="ascii")
+
+
+def atomic_write_bytes(path, data) -> Path:
+    """Write ``data`` (bytes) to ``path`` atomically (:func:`rasters.atomic.atomic_write_bytes`),
+    creating missing folders as Circuitscape does.
+
+    Raises
+    ------
+    DataFormatError
+        The folder cannot be created or is not writable.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataFormatError(f"cannot write {path}: {exc}") from exc
+    return _atomic_write_bytes(path, data)
 
 
 def _id(x) -> str:
@@ -113,12 +134,37 @@ class GridMeta:
         return cls(nrows, ncols, float(t.c), float(t.f + t.e * nrows), float(t.a))
 
 
-def ascii_grid_text(values, meta: GridMeta) -> str:
-    """An Esri ASCII grid exactly as Circuitscape writes it (six header lines, trailing spaces)."""
-    v = np.asarray(values, dtype=np.float64)
+def _check_shape(v, meta):
     if v.shape != (meta.nrows, meta.ncols):
         raise InputError(f"grid shape {v.shape} does not match the ASCII header {(meta.nrows, meta.ncols)}; "
                          "build the header with GridMeta.from_grid of the same grid")
+
+
+def ascii_grid_bytes(values, meta: GridMeta) -> bytes:
+    """:func:`ascii_grid_text` as ASCII bytes, formatted in compiled code (same bytes, ~10x faster).
+
+    Releases the GIL while formatting, so a thread pool formats several maps at once.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    _check_shape(v, meta)
+    return _ascii_header(meta).encode("ascii") + format_grid_body(v)
+
+
+def _ascii_header(meta: GridMeta) -> str:
+    return (
+        f"ncols         {meta.ncols}\n"
+        f"nrows         {meta.nrows}\n"
+        f"xllcorner     {meta.xllcorner!r}\n"
+        f"yllcorner     {meta.yllcorner!r}\n"
+        f"cellsize      {meta.cellsize!r}\n"
+        f"NODATA_value  {NODATA}\n"
+    )
+
+
+def ascii_grid_text(values, meta: GridMeta) -> str:
+    """An Esri ASCII grid exactly as Circuitscape writes it (six header lines, trailing spaces)."""
+    v = np.asarray(values, dtype=np.float64)
+    _check_shape(v, meta)
     head = (
         f"ncols         {meta.ncols}\n"
         f"nrows         {meta.nrows}\n"

@@ -22,20 +22,28 @@ __all__ = ["register"]
 @click.option(
     "--solver",
     "method",
-    type=click.Choice(["direct", "auto", "cholmod", "pardiso", "splu", "cg+amg"]),
+    type=click.Choice(["direct", "auto", "cholmod", "cholespy", "pardiso", "splu", "cg+amg"]),
     default=None,
     help="Override the INI's solver (direct: fastest installed exact factorisation; "
     "cg+amg: iterative; auto: by memory).",
 )
-def circuitscape(config: Path, base_dir: Path | None, overwrite: bool, method: str | None) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse INI keys that no Circuitscape version knows (default: warn with a "
+    "'did you mean' and ignore them, as Circuitscape does).",
+)
+def circuitscape(config: Path, base_dir: Path | None, overwrite: bool, method: str | None,
+                 strict: bool) -> None:
     """Run the Circuitscape job described by CONFIG (a Circuitscape .ini file).
 
-    Writes Circuitscape's output files (names and formats as Circuitscape.jl) next to the INI's
-    output_file, each atomically.
+    Old INI files (Circuitscape 3.5, 4, 5) run unchanged: options corridors does not act on are
+    listed in one warning line. Writes Circuitscape's output files (names and formats as
+    Circuitscape.jl) next to the INI's output_file, each atomically.
     """
     from ..circuitscape import load_config, run
 
-    cfg = load_config(config, base_dir=base_dir)
+    cfg = load_config(config, base_dir=base_dir, strict=strict)
     summary = run(cfg, overwrite=overwrite, method=method)
     for line in summary.lines():
         click.echo(line)

@@ -32,7 +32,11 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
 
     Writes corridors.gpkg (+ .qml styles and corridors.qgs), ranking.csv, COGs of resistance,
     corridor mosaic and current density, report.html, manifest.json, scenario.resolved.toml and
-    corridors.log. Nothing is written if the scenario or an input is invalid.
+    corridors.log. A migratory bird's profile (one with a [flyway] table: the cranes, the
+    spoonbill) runs its flyway site network instead: flyway_sites and flyway_legs layers,
+    flyway_ranking.csv, the report and the project, and no corridor. With [species] profile a
+    list of names or "all", each species runs into DIR/PROFILE and DIR gets species_summary.csv
+    and the combined rankings. Nothing is written if the scenario or an input is invalid.
     """
     import dataclasses
 
@@ -47,18 +51,30 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
         sc = dataclasses.replace(sc, outputs=dataclasses.replace(sc.outputs, shapefiles=True))
     verbosity = (ctx.obj or {}).get("verbosity", 0)
     if check:
-        from ..pipeline.stages import build_resistance, load_inputs
+        from ..datasets import species_profile
+        from ..pipeline.stages import build_resistance, check_flyway_scenario, is_flyway_profile, load_inputs
 
-        sc = sc.resolved()
-        build_resistance(load_inputs(sc), sc.edits)
-        click.echo(f"{scenario or 'default scenario'}: OK ({sc.name}, species {sc.species.profile})")
+        for one in sc.per_species():
+            profile = species_profile(one.species.profile)
+            check_flyway_scenario(one, profile)
+            inputs = load_inputs(one)
+            if not is_flyway_profile(profile):
+                build_resistance(inputs, one.edits)
+            kind = ", flyway site network" if is_flyway_profile(profile) else ""
+            click.echo(f"{scenario or 'default scenario'}: OK ({one.name}, species {one.species.profile}{kind})")
         return
     from ..memory import tune_allocator
 
     tune_allocator()  # freed grid-sized arrays go back to the system (corridors.memory)
     result = run_scenario(sc, out, overwrite=overwrite, workers=workers, scheduler=scheduler,
                           progress=None if verbosity >= 0 else False)
-    if verbosity >= 0:
+    from ..pipeline import SpeciesRuns
+
+    if verbosity >= 0 and isinstance(result, SpeciesRuns):
+        _echo_species(result, out)
+    elif verbosity >= 0 and result.flyway is not None:
+        _echo_flyway(result, out)
+    elif verbosity >= 0:
         top = result.ranking.head(10)
         click.echo(f"{len(result.ranking)} links ranked, {len(result.gaps)} gap polygons, "
                    f"{len(result.unlinked)} pairs without a viable corridor; {result.total_s:.1f} s")
@@ -70,3 +86,29 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
             click.echo(f"uncertainty ensemble: {certain} links in the top 10 of every member "
                        f"(rank_uncertainty.csv, corridor_frequency.tif)")
         click.echo(f"wrote {out}")
+
+
+def _echo_flyway(result, out: str) -> None:
+    """What a flyway run found: counts and its critical sites."""
+    table = result.flyway
+    crit = table[table["critical"]]
+    click.echo(f"flyway of {result.species}: {len(table)} sites, {len(crit)} critical "
+               f"({int((crit['protected'] == 'no').sum())} without legal protection); {result.total_s:.1f} s")
+    for rec in crit.itertuples(index=False):
+        click.echo(f"  {rec.site_id}  {rec.name} ({rec.iso3}), {rec.role}, protected: {rec.protected}, "
+                   f"connections lost {rec.connections_lost:.2f}")
+    click.echo(f"wrote {out}")
+
+
+def _echo_species(result, out: str) -> None:
+    """One line per species of a run of several."""
+    click.echo(f"{len(result.summary)} species ({len(result.failed)} without a viable link); {result.total_s:.1f} s")
+    for rec in result.summary.itertuples(index=False):
+        if rec.Status != "ok":
+            click.echo(f"  {rec.Species:<22} {rec.Model:<9} {rec.Status}: {rec.Note}")
+        elif rec.Model == "flyway":
+            click.echo(f"  {rec.Species:<22} flyway    {rec.N_Ranked} sites, {rec.N_Critical} critical"
+                       + (f" (not protected: {rec.Crit_Unprot})" if rec.Crit_Unprot else "") + f"  -> {rec.Folder}/")
+        else:
+            click.echo(f"  {rec.Species:<22} corridors {rec.N_Ranked} links ranked, first {rec.Top}  -> {rec.Folder}/")
+    click.echo(f"wrote {out} (species_summary.csv, combined rankings)")

@@ -4,7 +4,7 @@ The files live inside the package (``nea/``, ``species/``) and are found with
 :mod:`importlib.resources`, so they work from a wheel as well as from a source checkout.
 """
 
-from .nea import (
+from .north_east_asia import (
     CONTEXT_COUNTRIES,
     NEA_FILES,
     NEA_LICENCES,

@@ -108,7 +108,7 @@ def read_table(path: Path = TABLE) -> pd.DataFrame:
 
 def _base():
     """Land cover, countries and borders of the embedded dataset (without the reserves)."""
-    from .nea import _load_base
+    from .north_east_asia import _load_base
 
     return _load_base()
 

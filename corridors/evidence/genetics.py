@@ -18,13 +18,13 @@ sample (its id first); symmetric with a zero diagonal::
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataFormatError, InputError
+from ..errors import InputError
+from ._tables import join_problems, read_rows
 
 __all__ = ["Genotypes", "read_genotypes", "read_genetic_matrix", "rousset_a", "shared_allele_distance",
            "GENETIC_STATISTICS", "genetic_distance_from_genotypes"]
@@ -52,13 +52,6 @@ class Genotypes:
     source: str = ""
 
 
-def _open_csv(path: Path):
-    try:
-        return open(path, newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataFormatError(f"{path}: cannot read ({exc}); check the path") from exc
-
-
 def read_genotypes(path) -> Genotypes:
     """Read a genotype table (format in the module docstring).
 
@@ -69,61 +62,47 @@ def read_genotypes(path) -> Genotypes:
         cell is listed with its line and column.
     """
     path = Path(path)
-    with _open_csv(path) as f:
-        reader = csv.reader(f)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise InputError(f"{path}: empty file; expected a header 'sample,<locus>,...'") from None
-        low = [h.lower() for h in header]
-        if "sample" not in low:
-            raise InputError(f"{path}: line 1: no 'sample' column; the header is {header}")
-        sc = low.index("sample")
-        loci = [h for k, h in enumerate(header) if k != sc]
-        if not loci:
-            raise InputError(f"{path}: line 1: no locus columns beside 'sample'")
-        codes: list[dict[str, int]] = [{} for _ in loci]
-        ids, rows, problems, seen = [], [], [], {}
-        for rec in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in rec):
+    header, records = read_rows(path)
+    low = [h.lower() for h in header]
+    if "sample" not in low:
+        raise InputError(f"{path}: line 1: no 'sample' column; the header is {header}")
+    sc = low.index("sample")
+    loci = [h for k, h in enumerate(header) if k != sc]
+    if not loci:
+        raise InputError(f"{path}: line 1: no locus columns beside 'sample'")
+    codes: list[dict[str, int]] = [{} for _ in loci]
+    ids, rows, problems, seen = [], [], [], {}
+    for line, rec in records:
+        if len(rec) != len(header):
+            problems.append(f"{path}: line {line}: {len(rec)} cells, the header has {len(header)}")
+            continue
+        sid = rec[sc].strip()
+        if not sid:
+            problems.append(f"{path}: line {line}: empty sample id")
+            continue
+        if sid in seen:
+            problems.append(f"{path}: line {line}: sample {sid!r} repeats line {seen[sid]}")
+            continue
+        seen[sid] = line
+        row = np.full((len(loci), 2), -1, np.int32)
+        for li, cell in enumerate(c for k, c in enumerate(rec) if k != sc):
+            text = cell.strip()
+            if text.lower() in _MISSING:
                 continue
-            if len(rec) != len(header):
-                problems.append(f"{path}: line {line}: {len(rec)} cells, the header has {len(header)}")
+            parts = [p.strip() for p in text.split("/")]
+            if len(parts) != 2 or not all(parts) or any(p.lower() in _MISSING for p in parts):
+                problems.append(f"{path}: line {line}: locus {loci[li]!r} genotype {text!r} is not 'allele/allele' "
+                                "(diploid; leave the cell empty when missing)")
                 continue
-            sid = rec[sc].strip()
-            if not sid:
-                problems.append(f"{path}: line {line}: empty sample id")
-                continue
-            if sid in seen:
-                problems.append(f"{path}: line {line}: sample {sid!r} repeats line {seen[sid]}")
-                continue
-            seen[sid] = line
-            row = np.full((len(loci), 2), -1, np.int32)
-            for li, cell in enumerate(c for k, c in enumerate(rec) if k != sc):
-                text = cell.strip()
-                if text.lower() in _MISSING:
-                    continue
-                parts = [p.strip() for p in text.split("/")]
-                if len(parts) != 2 or not all(parts) or any(p.lower() in _MISSING for p in parts):
-                    problems.append(f"{path}: line {line}: locus {loci[li]!r} genotype {text!r} is not 'allele/allele' "
-                                    "(diploid; leave the cell empty when missing)")
-                    continue
-                for h, p in enumerate(parts):
-                    row[li, h] = codes[li].setdefault(p, len(codes[li]))
-            ids.append(sid)
-            rows.append(row)
+            for h, p in enumerate(parts):
+                row[li, h] = codes[li].setdefault(p, len(codes[li]))
+        ids.append(sid)
+        rows.append(row)
     if problems:
-        raise InputError(_join(problems))
+        raise InputError(join_problems(problems))
     if len(ids) < 3:
         raise InputError(f"{path}: {len(ids)} samples; pairwise analyses need at least 3")
     return Genotypes(tuple(ids), tuple(loci), np.stack(rows), str(path))
-
-
-def _join(problems: list[str], limit: int = 30) -> str:
-    more = len(problems) - limit
-    text = "\n".join(problems[:limit])
-    return text + (f"\n... and {more} more problem(s)" if more > 0 else "")
 
 
 def rousset_a(genotypes: Genotypes) -> np.ndarray:
@@ -249,60 +228,52 @@ def read_genetic_matrix(path) -> tuple[tuple, np.ndarray]:
         non-zero diagonal (each with the line).
     """
     path = Path(path)
-    with _open_csv(path) as f:
-        reader = csv.reader(f)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise InputError(f"{path}: empty file; expected a header 'sample,<id>,<id>,...'") from None
-        ids = header[1:]
-        if len(ids) < 3:
-            raise InputError(f"{path}: line 1: {len(ids)} sample ids in the header; need at least 3")
-        if len(set(ids)) != len(ids):
-            dup = next(i for i in ids if ids.count(i) > 1)
-            raise InputError(f"{path}: line 1: sample id {dup!r} appears twice in the header")
-        pos = {s: k for k, s in enumerate(ids)}
-        m = np.full((len(ids), len(ids)), np.nan)
-        seen: dict[str, int] = {}
-        problems = []
-        for rec in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in rec):
+    header, records = read_rows(path)
+    ids = header[1:]
+    if len(ids) < 3:
+        raise InputError(f"{path}: line 1: {len(ids)} sample ids in the header; need at least 3")
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise InputError(f"{path}: line 1: sample id {dup!r} appears twice in the header")
+    pos = {s: k for k, s in enumerate(ids)}
+    m = np.full((len(ids), len(ids)), np.nan)
+    seen: dict[str, int] = {}
+    problems = []
+    for line, rec in records:
+        sid = rec[0].strip()
+        if sid not in pos:
+            problems.append(f"{path}: line {line}: row id {sid!r} is not in the header")
+            continue
+        if sid in seen:
+            problems.append(f"{path}: line {line}: row {sid!r} repeats line {seen[sid]}")
+            continue
+        seen[sid] = line
+        if len(rec) != len(header):
+            problems.append(f"{path}: line {line}: {len(rec)} cells, the header has {len(header)}")
+            continue
+        for k, cell in enumerate(rec[1:]):
+            try:
+                v = float(cell)
+            except ValueError:
+                problems.append(f"{path}: line {line}: column {ids[k]!r}: {cell!r} is not a number")
                 continue
-            sid = rec[0].strip()
-            if sid not in pos:
-                problems.append(f"{path}: line {line}: row id {sid!r} is not in the header")
+            if not np.isfinite(v):
+                problems.append(f"{path}: line {line}: column {ids[k]!r}: {cell!r} is not finite")
                 continue
-            if sid in seen:
-                problems.append(f"{path}: line {line}: row {sid!r} repeats line {seen[sid]}")
-                continue
-            seen[sid] = line
-            if len(rec) != len(header):
-                problems.append(f"{path}: line {line}: {len(rec)} cells, the header has {len(header)}")
-                continue
-            for k, cell in enumerate(rec[1:]):
-                try:
-                    v = float(cell)
-                except ValueError:
-                    problems.append(f"{path}: line {line}: column {ids[k]!r}: {cell!r} is not a number")
-                    continue
-                if not np.isfinite(v):
-                    problems.append(f"{path}: line {line}: column {ids[k]!r}: {cell!r} is not finite")
-                    continue
-                m[pos[sid], k] = v
-        missing = [s for s in ids if s not in seen]
-        if missing:
-            problems.append(f"{path}: no row for sample(s) {missing}")
-        if not problems:
-            scale = max(float(np.nanmax(np.abs(m))), 1e-300)
-            for i in range(len(ids)):
-                if abs(m[i, i]) > 1e-9 * scale:
-                    problems.append(f"{path}: line {seen[ids[i]]}: diagonal of {ids[i]!r} is {m[i, i]!r}, not 0")
-                for j in range(i + 1, len(ids)):
-                    if abs(m[i, j] - m[j, i]) > 1e-9 * scale:
-                        problems.append(f"{path}: line {seen[ids[i]]}: [{ids[i]}, {ids[j]}] = {m[i, j]!r} but "
-                                        f"[{ids[j]}, {ids[i]}] = {m[j, i]!r} (line {seen[ids[j]]}); the matrix must be symmetric")
+            m[pos[sid], k] = v
+    missing = [s for s in ids if s not in seen]
+    if missing:
+        problems.append(f"{path}: no row for sample(s) {missing}")
+    if not problems:
+        scale = max(float(np.nanmax(np.abs(m))), 1e-300)
+        for i in range(len(ids)):
+            if abs(m[i, i]) > 1e-9 * scale:
+                problems.append(f"{path}: line {seen[ids[i]]}: diagonal of {ids[i]!r} is {m[i, i]!r}, not 0")
+            for j in range(i + 1, len(ids)):
+                if abs(m[i, j] - m[j, i]) > 1e-9 * scale:
+                    problems.append(f"{path}: line {seen[ids[i]]}: [{ids[i]}, {ids[j]}] = {m[i, j]!r} but "
+                                    f"[{ids[j]}, {ids[i]}] = {m[j, i]!r} (line {seen[ids[j]]}); the matrix must be symmetric")
     if problems:
-        raise InputError(_join(problems))
+        raise InputError(join_problems(problems))
     np.fill_diagonal(m, 0.0)
     return tuple(ids), m

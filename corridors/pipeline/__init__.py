@@ -7,7 +7,8 @@ compares two run folders.
 
 from ..parallel import Executor
 from .compare import CompareResult, compare_runs
-from .results import RunResult, StageResults
+from .results import RunResult, SpeciesRuns, StageResults
 from .run import run_batch, run_scenario
 
-__all__ = ["run_scenario", "run_batch", "RunResult", "StageResults", "compare_runs", "CompareResult", "Executor"]
+__all__ = ["run_scenario", "run_batch", "RunResult", "SpeciesRuns", "StageResults", "compare_runs", "CompareResult",
+           "Executor"]

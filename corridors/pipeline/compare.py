@@ -39,6 +39,12 @@ def _read_run(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]
     folder = Path(folder)
     rk = folder / "ranking.csv"
     if not rk.is_file():
+        if (folder / "flyway_ranking.csv").is_file():
+            raise DataFormatError(f"{folder}: a flyway run (a bird's site network) has no ranked links to compare; "
+                                  "compare two corridor runs, or the flyway_ranking.csv tables themselves")
+        if (folder / "species_summary.csv").is_file():
+            raise DataFormatError(f"{folder}: a run of several species; compare the folders of one species "
+                                  f"(e.g. {folder / 'SPECIES'})")
         raise DataFormatError(f"{folder}: no ranking.csv; give a folder written by `corridors run`")
     ranking = _read_ranking(rk)
     split = folder / "link_countries.csv"

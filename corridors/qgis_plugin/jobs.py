@@ -86,11 +86,16 @@ def _job_run(p: dict) -> dict:
             data.setdefault("parameters", {})[key] = float(p[key])
     base = Path(p["scenario"]).parent if p.get("scenario") else Path.cwd()
     scenario = Scenario.from_dict(data, base_dir=base, source=str(p.get("scenario") or "QGIS dialog"))
+    if scenario.species.several:
+        raise InputError(f"species.profile = {scenario.species.profile!r} names several species; the QGIS "
+                         "algorithm runs one species (one project): name one, or run the list with `corridors run`")
     _progress(5)
     result = run_scenario(scenario, out, overwrite=bool(p.get("overwrite")), progress=False)
     _progress(100)
+    flyway = result.flyway is not None  # a bird: its flyway sites, no ranked link or gap
     return {"folder": str(out), "project": str(out / "corridors.qgs"), "gpkg": str(out / "corridors.gpkg"),
-            "report": str(out / "report.html"), "links": len(result.ranking), "gaps": len(result.gaps),
+            "report": str(out / "report.html"), "links": 0 if flyway else len(result.ranking),
+            "gaps": 0 if flyway else len(result.gaps), "flyway_sites": len(result.flyway) if flyway else 0,
             "rasters": sorted(str(f) for f in out.glob("*.tif"))}
 
 

@@ -161,7 +161,7 @@ def _composition(codes: np.ndarray, classes) -> tuple[str, float, str]:
 
 
 def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, classes=None,
-                     countries=None, gaps=None):
+                     countries=None, gaps=None, gaps_of_link: bool = False):
     """The sites layer: one row per window with its place, land cover and gap membership.
 
     Parameters
@@ -180,6 +180,10 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
     gaps : GeoDataFrame or GeoSeries of polygons, or boolean ndarray / Grid, optional
         Gap polygons (e.g. the unprotected stretches of the corridors, with ``Gap_ID``) or a gap
         mask on the grid.
+    gaps_of_link : bool
+        Count, for a site of link L, only the gap polygons whose ``Links`` column (";"-joined
+        Link_IDs, as the pipeline's gaps layer has) lists L: "in a gap of its own corridor".
+        Default False: every gap counts.
 
     Returns
     -------
@@ -217,7 +221,7 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
             raise InputError("countries: no 'iso3' column; read them with vectors.read_countries")
         ctree = shapely.STRtree(np.asarray(countries.geometry.values, dtype=object))
         ciso = countries["iso3"].astype(str).to_numpy()
-    gap_mask = gap_geoms = gap_ids = None
+    gap_mask = gap_geoms = gap_ids = gap_links = None
     if gaps is not None:
         if hasattr(gaps, "geometry") or hasattr(gaps, "geom_type"):
             _check_crs(gaps, grid, "gaps")
@@ -226,7 +230,12 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
             gap_ids = (gaps["Gap_ID"].astype(str).to_numpy() if hasattr(gaps, "columns")
                        and "Gap_ID" in gaps.columns else None)
             gap_tree = shapely.STRtree(gap_geoms)
-            gap_mask = rasters.rasterize(list(gap_geoms), grid, values=1, fill=0).values.astype(bool)
+            if gaps_of_link:
+                gap_links = _gap_links(gaps)
+            else:
+                gap_mask = rasters.rasterize(list(gap_geoms), grid, values=1, fill=0).values.astype(bool)
+        elif gaps_of_link:
+            raise InputError("gaps_of_link needs gap polygons with a 'Links' column, not a gap mask")
         else:
             g = _aligned(gaps, grid, "gaps")
             gap_mask = np.asarray(g.values if isinstance(g, Grid) else g)
@@ -235,6 +244,11 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
     rows = []
     offsets_of: dict[float, np.ndarray] = {}
     for link_id in sorted(windows):
+        mine = None  # with gaps_of_link: this link's gaps (indices) and their mask
+        if gap_links is not None:
+            mine = np.flatnonzero([int(link_id) in ids for ids in gap_links])
+            gap_mask = (rasters.rasterize(list(gap_geoms[mine]), grid, values=1, fill=0).values.astype(bool)
+                        if mine.size else np.zeros(grid.shape, bool))
         for rank, w in enumerate(windows[link_id], start=1):
             off = offsets_of.setdefault(w.radius, disk_offsets(w.radius, grid.cellsize))
             rr, cc = _cells(w, off, grid.shape)
@@ -257,6 +271,8 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
                 in_gap = gshare > 0
                 if gap_geoms is not None:
                     met = gap_tree.query(circle, predicate="intersects")
+                    if mine is not None:
+                        met = np.intersect1d(met, mine)
                     in_gap = bool(met.size) or in_gap
                     if gap_ids is not None:
                         gids = ";".join(sorted(set(gap_ids[met]), key=lambda s: (len(s), s)))
@@ -276,6 +292,20 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
     for col, dt in (("Link_ID", np.int64), ("Site_Rank", np.int64), ("Row", np.int64),
                     ("Col", np.int64), ("In_Gap", bool)):
         out[col] = out[col].astype(dt)
+    return out
+
+
+def _gap_links(gaps) -> list[set[int]]:
+    """The Link_IDs of each gap polygon, from its ``Links`` column ("12;7", or one number)."""
+    if not hasattr(gaps, "columns") or "Links" not in gaps.columns:
+        raise InputError("gaps_of_link needs a 'Links' column in gaps (';'-joined Link_IDs, as the "
+                         "pipeline's gaps layer has); pass gaps_of_link=False to count every gap")
+    out = []
+    for i, v in enumerate(gaps["Links"]):
+        try:
+            out.append({int(x) for x in str(v).split(";") if x.strip()})
+        except ValueError:
+            raise InputError(f"gaps: Links {v!r} in row {i} is not a ';'-joined list of Link_IDs") from None
     return out
 
 
@@ -311,7 +341,7 @@ class RestorationSites:
 def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, rank_by: str = "gain",
                       combine: str = "max", restored_resistance: float = 1.0, neighbours: int = 8,
                       max_cost=None, landcover=None, classes=None, countries=None,
-                      gaps=None) -> RestorationSites:
+                      gaps=None, gaps_of_link: bool = False) -> RestorationSites:
     """Barrier analysis of each link, its best windows as sites, and the combined raster.
 
     Parameters
@@ -337,7 +367,7 @@ def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, ra
     max_cost : float, optional
         Bound of each core's cost-distance search (cost units); exact for links whose least-cost
         distance is below it (pass the max cost distance of viable links).
-    landcover, classes, countries, gaps
+    landcover, classes, countries, gaps, gaps_of_link
         Descriptions of the sites; see :func:`describe_windows`.
 
     Returns
@@ -401,7 +431,7 @@ def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, ra
         else:
             sub += ls.improvement
     sites = describe_windows(windows, resistance, links=links, landcover=landcover, classes=classes,
-                             countries=countries, gaps=gaps)
+                             countries=countries, gaps=gaps, gaps_of_link=gaps_of_link)
     per_unit = combined / (2.0 * np.asarray(rr))[:, None, None]
     k = np.argmax(per_unit, axis=0)
     best_pu = np.take_along_axis(per_unit, k[None], axis=0)[0]

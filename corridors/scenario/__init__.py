@@ -16,6 +16,7 @@ from ._schema import (
     Ranking,
     RankingWeights,
     ReserveEdit,
+    Restoration,
     Species,
 )
 from ._scenario import Edit, Scenario
@@ -30,6 +31,7 @@ __all__ = [
     "Parameters",
     "Ranking",
     "RankingWeights",
+    "Restoration",
     "Outputs",
     "LineEdit",
     "AreaEdit",

@@ -23,7 +23,7 @@ class Check:
     """How one scenario key is validated.
 
     kind : 'float' | 'int' | 'str' | 'bool' | 'path' | 'choice' | 'wkt' | 'crs' | 'table' | 'tables'
-        | 'pairs' | 'codes' | 'ints' | 'bbox' | 'resistance' | 'strings'
+        | 'pairs' | 'codes' | 'ints' | 'bbox' | 'resistance' | 'strings' | 'profiles'
     """
 
     kind: str
@@ -56,6 +56,7 @@ class Check:
             "bbox": "[west, south, east, north] in degrees of longitude/latitude",
             "resistance": "a number > 0 or 'barrier'",
             "strings": "a non-empty list of strings",
+            "profiles": "a species profile name, a list of names or 'all'",
         }.get(self.kind, self.kind)
 
 
@@ -200,6 +201,18 @@ def check_value(value: Any, check: Check, key: str) -> Any:
         if not isinstance(items, (list, tuple)) or not items or not all(isinstance(v, str) for v in items):
             raise FieldError(key, f"got {value!r}; expected {check.describe()}")
         return tuple(items)
+    if kind == "profiles":
+        if isinstance(value, str):
+            if not value.strip():
+                raise FieldError(key, f"got {value!r}; expected {check.describe()}")
+            return value
+        if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v.strip()
+                                                                       for v in value):
+            raise FieldError(key, f"got {value!r}; expected {check.describe()} (a list: non-empty names)")
+        twice = sorted({v for v in value if list(value).count(v) > 1})
+        if twice:
+            raise FieldError(key, f"{twice[0]!r} is listed more than once; list each species once")
+        return tuple(value)
     if kind in ("table", "tables"):
         return value  # nested sections validate themselves
     raise AssertionError(f"unhandled check kind {kind}")  # pragma: no cover - schema bug

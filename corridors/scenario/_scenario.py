@@ -22,6 +22,7 @@ from ._schema import (
     Parameters,
     Ranking,
     ReserveEdit,
+    Restoration,
     Species,
 )
 from ._uncertainty import Uncertainty
@@ -35,6 +36,7 @@ _SECTIONS = {
     "species": Species,
     "parameters": Parameters,
     "ranking": Ranking,
+    "restoration": Restoration,
     "outputs": Outputs,
     "uncertainty": Uncertainty,
 }
@@ -45,8 +47,9 @@ _TOP_KEYS = ["name", "description", *_SECTIONS, "edits"]
 
 @dataclass(frozen=True)
 class Scenario:
-    """A corridor analysis: inputs, species profile, parameters, ranking weights, outputs, edits,
-    and optionally a resistance-uncertainty ensemble (``uncertainty``; None: a deterministic run).
+    """A corridor analysis: inputs, species profile, parameters, ranking weights, restoration
+    (barrier analysis of the top links), outputs, edits, and optionally a resistance-uncertainty
+    ensemble (``uncertainty``; None: a deterministic run).
 
     Build it from a TOML file (:meth:`from_toml`), a mapping (:meth:`from_dict`) or take the
     embedded North-East Asia default (:meth:`default`); derive variants with
@@ -71,6 +74,7 @@ class Scenario:
     edits: tuple[Edit, ...] = ()
     source: Path | None = field(default=None, compare=False)
     uncertainty: Uncertainty | None = None
+    restoration: Restoration = field(default_factory=Restoration)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -154,9 +158,18 @@ class Scenario:
     def resolved(self) -> "Scenario":
         """A copy with every default that depends on the data filled in: the species profile
         (the dataset's default when none is named) and ``max_cost_distance`` (the profile's when
-        not given)."""
+        not given).
+
+        Raises
+        ------
+        ConfigError
+            ``species.profile`` names several species: resolve each of :meth:`per_species`.
+        """
         from ..datasets import DEFAULT_PROFILE, species_profile
 
+        if self.species.several:
+            raise ConfigError(f"species.profile = {self.species.profile!r} names several species; a scenario is "
+                              "resolved per species (Scenario.per_species()), each run into a folder of its own")
         name = self.species.profile or DEFAULT_PROFILE[self.inputs.dataset]
         try:
             profile = species_profile(name)
@@ -166,6 +179,44 @@ class Scenario:
         return dataclasses.replace(
             self, species=dataclasses.replace(self.species, profile=profile.name),
             parameters=dataclasses.replace(self.parameters, max_cost_distance=float(mcd)))
+
+    def species_names(self) -> tuple[str, ...]:
+        """The species profiles a scenario names, as profile names: one (the dataset's default
+        when none is named), the listed ones, or for ``'all'`` every shipped profile whose group
+        is not ``generic`` (the generalist is a default, not a species), sorted.
+
+        Raises
+        ------
+        ConfigError
+            An unknown profile, or two entries that name one profile.
+        """
+        from ..datasets import DEFAULT_PROFILE, species_names, species_profile
+        from ._schema import ALL_SPECIES
+
+        given = self.species.profile
+        if not self.species.several:
+            given = (given or DEFAULT_PROFILE[self.inputs.dataset],)
+        elif isinstance(given, str) and given.strip().lower() == ALL_SPECIES:
+            given = tuple(n for n in species_names() if species_profile(n).group != "generic")
+        names = []
+        for g in given:
+            try:
+                names.append(species_profile(g).name)
+            except ConfigError as exc:
+                raise ConfigError(f"species.profile: {exc}") from exc
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ConfigError(f"species.profile: {twice[0]!r} is named twice; list each species once")
+        return tuple(names)
+
+    def per_species(self) -> list["Scenario"]:
+        """One resolved scenario per species of :meth:`species_names` (the same inputs,
+        parameters, ranking, outputs and edits), named ``NAME-SPECIES`` when there are several."""
+        names = self.species_names()
+        if not self.species.several:
+            return [self.resolved()]
+        return [dataclasses.replace(self, name=f"{self.name}-{n}", species=dataclasses.replace(self.species, profile=n))
+                .resolved() for n in names]
 
     def with_edits(self, *edits: Edit, name: str | None = None) -> "Scenario":
         """A copy with ``edits`` appended (and optionally a new name)."""

@@ -25,6 +25,7 @@ __all__ = [
     "Parameters",
     "RankingWeights",
     "Ranking",
+    "Restoration",
     "Outputs",
     "LineEdit",
     "AreaEdit",
@@ -32,7 +33,12 @@ __all__ = [
     "BorderFenceEdit",
     "CrossingEdit",
     "EDIT_TYPES",
+    "ALL_SPECIES",
 ]
+
+
+#: ``species.profile`` value that names every species profile of the dataset (but the generic one)
+ALL_SPECIES = "all"
 
 
 def _f(default: Any, kind: str, help: str, **kw) -> Any:
@@ -95,7 +101,17 @@ class Species(Validated):
 
     KEY = "species"
 
-    profile: str | None = _f(None, "str", "species profile name (see `corridors datasets species`); default: the dataset's default profile")
+    profile: str | tuple[str, ...] | None = _f(
+        None, "profiles",
+        "species profile name (see `corridors datasets species`); a list of names, or 'all' (every species "
+        "profile of the dataset but the generic one), runs each species into a subfolder of its own and "
+        "writes combined tables; default: the dataset's default profile")
+
+    @property
+    def several(self) -> bool:
+        """Whether ``profile`` names several species (a list, or ``'all'``)."""
+        return isinstance(self.profile, tuple) or (isinstance(self.profile, str)
+                                                   and self.profile.strip().lower() == ALL_SPECIES)
 
 
 # ---------------------------------------------------------------------------------------- parameters
@@ -164,6 +180,44 @@ class Ranking(Validated):
     def check(self) -> None:
         if not isinstance(self.weights, RankingWeights):
             raise FieldError("ranking.weights", f"got {self.weights!r}; expected RankingWeights")
+
+
+@dataclass(frozen=True)
+class Restoration(Validated):
+    """``[restoration]``: barrier analysis of the top links (McRae et al. 2012, PLoS ONE 7:e52604).
+
+    For each of the links ranked ``1..ranking.gap_top``: the improvement score of circular windows
+    of each radius (the estimated drop of the link's least-cost distance if the window were
+    restored to ``restored_resistance``), its best non-overlapping windows as restoration sites,
+    and the combined improvement raster (:mod:`corridors.restoration`).
+    """
+
+    KEY = "restoration"
+
+    radii: tuple[int, ...] = field(default=(1, 2, 3, 4, 5), metadata={"check": Check(
+        "ints", "window radii in cells of the land-cover grid (a window = the cells whose centres lie "
+        "within radius x cell size of its centre); default 1 to 5 cells, as Barrier Mapper's list of radii")})
+    sites_per_link: int = _f(3, "int", "restoration sites kept per link (best first, no two of a link "
+                             "share a cell)", minimum=1)
+    restored_resistance: float = _f(1.0, "float", "resistance of a restored window (per metre); default 1, "
+                                    "the lowest resistance (forest) of every embedded species profile",
+                                    minimum=0.0, exclusive_min=True)
+    rank_by: str = _f("gain", "choice", "rank a link's windows by 'gain' (estimated drop of its least-cost "
+                      "distance, cost units) or 'per_unit' (that drop per metre of restored diameter, which "
+                      "favours small windows)", choices=("gain", "per_unit"))
+    combine: str = _f("max", "choice", "how the links are combined in barrier_improvement.tif: the best "
+                      "link's score ('max') or the sum over links ('sum')", choices=("max", "sum"))
+
+    def check(self) -> None:
+        if not self.radii:
+            raise FieldError(f"{self.KEY}.radii", "is empty; give at least one radius in cells, e.g. [1, 2, 3, 4, 5]")
+        bad = [r for r in self.radii if r < 1]
+        if bad:
+            raise FieldError(f"{self.KEY}.radii", f"got {list(self.radii)}; every radius is a whole number of "
+                                                  f"cells >= 1 ({bad[0]} is not)")
+        if len(set(self.radii)) != len(self.radii):
+            raise FieldError(f"{self.KEY}.radii", f"got {list(self.radii)}; give each radius once")
+        object.__setattr__(self, "radii", tuple(sorted(self.radii)))
 
 
 @dataclass(frozen=True)

@@ -45,3 +45,23 @@ def test_cli_bad_config_one_line_exit_1(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error:") and "wrong_solver_name" in lines[0]
     r = CliRunner().invoke(main, ["circuitscape", str(tmp_path / "missing.ini")])
     assert r.exit_code == 1 and "not found" in r.output
+
+
+def test_cli_old_ini_runs_with_one_warning_line_and_strict(tmp_path):
+    # keys from Circuitscape 3 / 4 INIs (BigTests 6m: inputdir, print_timings, placeholders)
+    ini = _ini(tmp_path, inputdir="False", print_timings="True", compress_grids="False",
+               point_file_contains_polygons="False",
+               polygon_file="(Browse for a short-circuit region file)")
+    r = CliRunner().invoke(main, ["circuitscape", str(ini), "--base-dir", str(tmp_path)])
+    assert r.exit_code == 0, r.output + r.stderr
+    warn = [ln for ln in r.stderr.splitlines() if ln.startswith("WARNING")]
+    assert len(warn) == 1 and "compress_grids, inputdir, point_file_contains_polygons" in warn[0]
+    assert "timings: total" in r.output  # print_timings = True is honoured
+    # a typo: warned and ignored by default, refused under --strict
+    ini = _ini(tmp_path, write_volt_map="True")
+    r = CliRunner().invoke(main, ["circuitscape", str(ini), "--base-dir", str(tmp_path),
+                                                  "--overwrite"])
+    assert r.exit_code == 0 and "did you mean 'write_volt_maps'?" in r.stderr
+    r = CliRunner().invoke(main, ["circuitscape", str(ini), "--base-dir", str(tmp_path),
+                                                  "--overwrite", "--strict"])
+    assert r.exit_code == 1 and "error:" in r.stderr and "write_volt_map" in r.stderr

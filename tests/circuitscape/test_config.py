@@ -63,7 +63,7 @@ def test_relative_paths_default_to_cwd(tmp_path, monkeypatch):
         ("use_mask", "maybe", "use_mask = 'maybe' is not a boolean"),
         ("max_parallel", "four", "max_parallel = 'four' is not a whole number"),
         ("remove_src_or_gnd", "drop", "remove_src_or_gnd = 'drop' is not allowed"),
-        ("precision", "single", "precision = 'single' is not supported"),
+        ("habitat_map_is_resistances", "not entered", "Circuitscape 3's placeholder"),
     ],
 )
 def test_bad_values_refused(key, value, match, tmp_path):
@@ -71,9 +71,47 @@ def test_bad_values_refused(key, value, match, tmp_path):
         config_from_dict({**MINIMAL, key: value}, base_dir=tmp_path)
 
 
-def test_unknown_key_named_with_suggestion(tmp_path):
-    with pytest.raises(ConfigError, match=r"unknown Circuitscape option 'habitat_fil'; did you mean 'habitat_file'"):
-        config_from_dict({**MINIMAL, "habitat_fil": "x"}, base_dir=tmp_path)
+def test_unknown_key_warns_with_suggestion_and_strict_refuses(caplog, tmp_path):
+    with caplog.at_level("WARNING", logger="corridors.circuitscape"):
+        cfg = config_from_dict({**MINIMAL, "habitat_fil": "x"}, base_dir=tmp_path)
+    assert len(cfg.warnings) == 1
+    assert "unknown Circuitscape option 'habitat_fil' (did you mean 'habitat_file'?)" in cfg.warnings[0]
+    assert "habitat_fil" in caplog.text and "habitat_fil" not in cfg.raw
+    with pytest.raises(ConfigError, match=r"unknown Circuitscape option 'habitat_fil' \(did you mean 'habitat_file'\?\)"):
+        config_from_dict({**MINIMAL, "habitat_fil": "x"}, base_dir=tmp_path, strict=True)
+    with pytest.raises(ConfigError, match=r"options 'zzz_key', 'write_cur_map' \(did you mean 'write_cur_maps'\?\)"):
+        config_from_dict({**MINIMAL, "zzz_key": "1", "write_cur_map": "1"}, base_dir=tmp_path, strict=True)
+
+
+OLD_KEYS = {  # as Circuitscape 3 / 4 GUIs and BigTests' INIs write them
+    "inputdir": "False", "print_timings": "True", "compress_grids": "False",
+    "point_file_contains_polygons": "False", "max_parallel": "0", "low_memory_mode": "False",
+    "screenprint_log": "False", "profiler_log_file": "None", "log_level": "WARN",
+    "meta_parallelize": "False", "index_precision": "Int32", "cholmod_batch_size": "1000",
+    "precision": "single", "version": "4.0.5", "source_file": "(Browse for a current source file)",
+}
+
+
+def test_old_version_keys_accepted_with_one_warning_line(tmp_path):
+    cfg = config_from_dict({**MINIMAL, **OLD_KEYS}, base_dir=tmp_path, strict=True)
+    assert len(cfg.warnings) == 1
+    line = cfg.warnings[0]
+    assert "\n" not in line
+    for k in ("inputdir", "compress_grids", "point_file_contains_polygons", "max_parallel",
+              "index_precision", "precision = single (solved in double precision)"):
+        assert k in line
+    # used or informational keys are not listed as ignored
+    assert "print_timings" not in line and "version" not in line and "source_file" not in line
+    assert cfg.print_timings is True and cfg.precision == "double" and cfg.source_file is None
+    # nothing to report for a plain Circuitscape 5 INI
+    assert config_from_dict(MINIMAL, base_dir=tmp_path).warnings == ()
+
+
+def test_every_option_documented():
+    for key, opt in OPTIONS.items():
+        assert opt.effect in ("used", "ignored", "info"), key
+        if opt.effect == "ignored":
+            assert opt.doc, f"{key}: an ignored option says why ignoring cannot change a result"
 
 
 def test_required_keys(tmp_path):
@@ -120,5 +158,8 @@ def test_options_table_has_every_key_of_the_reference_inis():
         "parallelize", "set_focal_node_currents_to_zero", "print_rusages", "preemptive_memory_release",
         "use_reclass_table", "reclass_file", "screenprint_log", "profiler_log_file", "log_level",
         "log_file", "max_parallel", "point_file_contains_polygons", "use_64bit_indexing",
+        # Circuitscape 3 GUI / early Circuitscape.jl 5 / Circuitscape.jl 5.x
+        "inputdir", "meta_parallelize", "index_precision", "cholmod_batch_size", "write_as_tif",
+        "precision", "suppress_messages",
     }
     assert keys <= set(OPTIONS)

@@ -109,3 +109,12 @@ def test_other_lists(tmp_path):
     assert read_node_list(n).tolist() == [3, 5]
     with pytest.raises(DataFormatError, match="file not found"):
         read_node_list(tmp_path / "missing.txt")
+
+
+def test_txt_named_grid_is_read_as_a_grid(tmp_path):
+    from corridors.circuitscape.readers import is_text_list
+
+    (tmp_path / "pts.txt").write_text("1 0.5 0.5\n2 1.5 0.5\n")
+    (tmp_path / "grid.txt").write_text("ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2\n")
+    assert is_text_list(tmp_path / "pts.txt") and not is_text_list(tmp_path / "grid.txt")
+    assert not is_text_list(tmp_path / "pts.asc")

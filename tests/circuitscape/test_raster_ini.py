@@ -150,3 +150,19 @@ def test_log_transform_and_tif_outputs(tmp_path):
     np.testing.assert_allclose(cum, np.maximum(sum(parts), -9999), atol=1e-9)
     v = read(logd / "out" / "job_voltmap_1_3.tif").values  # voltages are not log-transformed
     np.testing.assert_allclose(v, np.loadtxt(plain / "out" / "job_voltmap_1_3.asc", skiprows=6), atol=1e-9)
+
+
+def test_tif_output_file_name_writes_geotiff_maps(tmp_path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    run(_job(plain), base_dir=plain)
+    tifd = tmp_path / "tif"
+    tifd.mkdir()
+    s = run(_job(tifd, output_file="out/job.tif"), base_dir=tifd)
+    from rasters.io import read
+
+    names = sorted(p.name for p in s.files)
+    assert "job_resistances.out" in names and "job_voltmap_1_3.tif" in names
+    assert not any(n.endswith(".asc") for n in names)
+    v = read(tifd / "out" / "job_voltmap_1_3.tif").values
+    np.testing.assert_allclose(v, np.loadtxt(plain / "out" / "job_voltmap_1_3.asc", skiprows=6), atol=1e-9)

@@ -149,7 +149,7 @@ def test_nodes_merge_nested_and_split_sovereign(d):
 
 
 def test_stale_build_is_refused(tmp_path, monkeypatch):
-    nea_mod = importlib.import_module("corridors.datasets.nea")
+    nea_mod = importlib.import_module("corridors.datasets.north_east_asia")
 
     real = nea_mod.resource
 

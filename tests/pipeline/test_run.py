@@ -278,3 +278,19 @@ def test_the_four_complexes_adjoin_whatever_the_profile():
     for a, b in ADJOINING_COMPLEXES:
         assert frozenset((a, b)) in touching, (a, b)
     assert (net.transboundary["From_ISO3"] != net.transboundary["To_ISO3"]).all()
+
+
+def test_tiger_run_ranks_no_corridor_where_its_reserves_only_adjoin(tmp_path):
+    """For the Amur tiger (China and Russia only) every candidate corridor crosses a third reserve
+    or is too costly: its transboundary connection is the adjoining Land of the Leopard - NE China
+    Tiger and Leopard NP complex. The run says so and writes the adjoining table, not an error."""
+    toml = tmp_path / "tiger.toml"
+    toml.write_text('[species]\nprofile = "amur_tiger"\n[outputs]\nreport = false\n')
+    res = CliRunner().invoke(main, ["run", str(toml), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "out"
+    assert pd.read_csv(out / "ranking.csv").empty
+    adjoining = pd.read_csv(out / "adjoining.csv")
+    assert frozenset(("CN01", "RU01")) in _pairs(adjoining)
+    assert set(adjoining["From_ISO3"]) | set(adjoining["To_ISO3"]) <= {"CHN", "RUS"}
+    assert len(pd.read_csv(out / "domestic_links.csv")) > 0

@@ -180,6 +180,25 @@ def test_describe_gap_membership_and_countries():
     assert s3.iloc[0]["ISO3"] == "BBB" and s3.iloc[0]["Countries"] == "BBB"
 
 
+def test_gaps_of_link_counts_only_the_links_own_gaps():
+    """With ``gaps_of_link``, a site of link 4 is in a gap only if the gap's ``Links`` lists 4."""
+    grid, cores, lcg, countries, gaps, links = small_world()
+    from corridors.restoration import Window
+
+    w = Window(row=8, col=10, radius=CS, gain=1.0, per_unit=0.5, lcd=10.0)
+    for listed, inside in (("4", True), ("3;4", True), ("12", False), ("14;40", False)):
+        s = describe_windows({4: [w]}, grid, gaps=gaps.assign(Links=listed), gaps_of_link=True)
+        rec = s.iloc[0]
+        assert rec["In_Gap"] == inside and rec["Gap_Share"] == (1.0 if inside else 0.0)
+        assert rec["Gap_IDs"] == ("7" if inside else "")
+    with pytest.raises(InputError, match="'Links' column"):
+        describe_windows({4: [w]}, grid, gaps=gaps, gaps_of_link=True)
+    with pytest.raises(InputError, match="not a gap mask"):
+        describe_windows({4: [w]}, grid, gaps=np.zeros(grid.shape, bool), gaps_of_link=True)
+    with pytest.raises(InputError, match="Link_IDs"):
+        describe_windows({4: [w]}, grid, gaps=gaps.assign(Links="a;b"), gaps_of_link=True)
+
+
 def test_site_errors():
     grid, cores, lcg, countries, gaps, links = small_world()
     with pytest.raises(CRSError, match="reproject"):

@@ -16,6 +16,7 @@ from corridors.scenario import (
     Ranking,
     RankingWeights,
     ReserveEdit,
+    Restoration,
     Scenario,
 )
 
@@ -31,6 +32,14 @@ SQUARE = "POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))"
     (lambda: Ranking(pinch_window=4), "ranking.pinch_window", "expected an odd integer >= 3 (e.g. 5)"),
     (lambda: Ranking(gap_top=2.5), "ranking.gap_top", "expected an integer >= 1"),
     (lambda: RankingWeights(0, 0, 0, 0, 0), "ranking.weights", "all weights are 0"),
+    (lambda: Restoration(radii=()), "restoration.radii", "is empty"),
+    (lambda: Restoration(radii=(0, 2)), "restoration.radii", "every radius is a whole number of cells >= 1"),
+    (lambda: Restoration(radii=(2, 2)), "restoration.radii", "give each radius once"),
+    (lambda: Restoration(radii=(1.5,)), "restoration.radii", "expected a list of whole numbers"),
+    (lambda: Restoration(sites_per_link=0), "restoration.sites_per_link", "expected an integer >= 1"),
+    (lambda: Restoration(restored_resistance=0.0), "restoration.restored_resistance", "expected a number > 0"),
+    (lambda: Restoration(rank_by="best"), "restoration.rank_by", "got 'best'"),
+    (lambda: Restoration(combine="mean"), "restoration.combine", "got 'mean'"),
     (lambda: Inputs(dataset="europe"), "inputs.dataset", "got 'europe'"),
     (lambda: Inputs(layers=("slope.tif",)), "inputs.layers[0]", "expected an ExtraLayer"),
     (lambda: ExtraLayer(), "inputs.layers.path", "missing; it is required"),
@@ -55,6 +64,7 @@ def test_values_are_normalised_when_built():
     assert type(p.border_distance) is float and type(p.max_cost_distance) is float
     assert Inputs(layers=[ExtraLayer(path="a.tif")]).layers == (ExtraLayer(path="a.tif"),)
     assert ExtraLayer(path="a.tif").path == Path("a.tif")
+    assert Restoration(radii=[3, 1]).radii == (1, 3)  # sorted: ties over radii go to the smallest
     sc = Scenario(edits=[LineEdit(wkt="LINESTRING (0 0, 1 1)")])
     assert isinstance(sc.edits, tuple)
 

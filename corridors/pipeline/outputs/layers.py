@@ -25,6 +25,8 @@ LAYER_GEOMETRY = {
     "links": "Line", "domestic_links": "Line", "adjoining": "Line", "country_summary": "Polygon",
     "corridors": "Polygon", "pinch_points": "Point", "crossings": "Point", "gaps": "Polygon",
     "unlinked_pairs": "Line", "edits": "Line", "countries": "Polygon", "water": "Polygon", "robust_corridors": "Polygon",
+    "restoration_sites": "Polygon",
+    "flyway_sites": "Point", "flyway_legs": "Line",
 }
 
 
@@ -43,7 +45,7 @@ def build_layers(r) -> dict[str, Any]:
         "links": links_layer(r), "domestic_links": domestic_layer(r), "adjoining": r.adjoining.layer,
         "corridors": r.gaps.corridors, "pinch_points": r.pinch_points.points, "crossings": r.borders.crossings,
         "gaps": r.gaps.gaps, "unlinked_pairs": r.gaps.unlinked, "country_summary": summary,
-        "link_countries": r.borders.by_country,
+        "link_countries": r.borders.by_country, "restoration_sites": r.restoration.sites,
     }
     if len(r.resistance.edits):
         layers["edits"] = r.resistance.edits

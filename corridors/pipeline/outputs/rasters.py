@@ -23,7 +23,8 @@ def output_rasters(r) -> dict[str, Any]:
     """``{file stem: band source}`` of the rasters a run writes (:class:`~..results.StageResults`
     ``r``); each has ``shape``, ``transform``, ``crs``, ``nodata``, ``name`` and ``read_rows``."""
     out = {"resistance": r.resistance.grid, "corridor_mosaic": r.corridors.mosaic_bands,
-           "current_density": r.pinch_points.current_bands, **uncertainty_rasters(r)}
+           "current_density": r.pinch_points.current_bands, "barrier_improvement": r.restoration.improvement,
+           **uncertainty_rasters(r)}
     return {name: band_source(v) for name, v in out.items()}
 
 

@@ -20,6 +20,7 @@ import html
 import io
 import json
 import math
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,13 +34,15 @@ from .raster_classes import run_raster_classes
 from .styles import (LAYER_STYLES, RasterClasses, RasterStyle, VectorStyle, colourise, draw_order, rank_classes,
                      rgba)
 
-__all__ = ["write_run_report", "report_data", "report_html", "render_maps", "display_raster", "display_images", "REPORT_TABLES", "DISPLAY_CELLS"]
+__all__ = ["write_run_report", "report_data", "map_data", "report_html", "render_maps", "display_raster",
+           "display_images", "water_image", "inline_images", "page_table", "PageText", "CORRIDOR_PAGE", "REPORT_TABLES",
+           "DISPLAY_CELLS"]
 
 #: longest side, in cells, of the rasters drawn in the report
 DISPLAY_CELLS = 1200
 
 #: raster name -> how a block of cells becomes one display cell
-DISPLAY_REDUCE = {"current_density": "max", "corridor_mosaic": "min", "resistance": "pick", "water": "pick"}
+DISPLAY_REDUCE = {"current_density": "max", "barrier_improvement": "max", "corridor_mosaic": "min", "resistance": "pick", "water": "pick"}
 
 #: tables of the report after the ranking: (layer or table, heading, columns shown (None: all))
 REPORT_TABLES = (
@@ -49,6 +52,11 @@ REPORT_TABLES = (
     ("crossings", "Border crossings of the ranked links (local resistance, corridor width along the border)", None),
     ("unlinked_pairs", "Border-reserve pairs with no viable corridor", None),
     ("pinch_points", "Worst pinch points", None),
+    ("restoration_sites", "Restoration sites: each top link's best windows to restore (Barrier Mapper's improvement "
+                          "score, McRae et al. 2012: Gain = estimated drop of the link's least-cost distance, cost "
+                          "units; In_Gap: the window meets an unprotected stretch of that link's corridor)",
+     ("Site_ID", "Rank", "Link_ID", "Site_Rank", "From_PA", "To_PA", "Radius_m", "Gain", "Gain_Pct", "CW_Dist",
+      "CW_After", "ISO3", "Countries", "LC_Main", "LC_Share", "LC_Mix", "In_Gap", "Gap_Share", "Gap_IDs")),
 )
 
 #: ranking columns shown in the report (all are in ranking.csv)
@@ -135,16 +143,26 @@ def _display_images(r, grids: dict[str, Any], classes: dict[str, RasterClasses])
         image = colourise(values, classes[name], nodata=grid.nodata)
         out[name] = {"image": image, "bounds": _display_bounds(grid, values.shape, k),
                      "legend": list(zip(classes[name].colours, classes[name].labels)), "unit": style.unit}
-    mask = _water_mask(r) if "resistance" in grids else None
-    if mask is not None:
-        values, k = mask
-        s: VectorStyle = LAYER_STYLES["water"]
-        image = np.zeros(values.shape + (4,), dtype=np.uint8)
-        image[values] = rgba(s.colour, s.alpha)
-        grid = band_source(grids["resistance"])
-        out["water"] = {"image": image, "bounds": _display_bounds(grid, values.shape, k),
-                        "legend": [(s.colour, "water cells of the land cover")], "unit": "land cover"}
+    if "resistance" in grids:
+        water = water_image(r, band_source(grids["resistance"]))
+        if water is not None:
+            out["water"] = water
     return out
+
+
+def water_image(r, grid) -> dict | None:
+    """The land cover's water cells as a display image on ``grid`` (the land cover's grid):
+    ``{image, bounds, legend, unit}``, or None when the run's land-cover legend is unknown or
+    has no water."""
+    mask = _water_mask(r)
+    if mask is None:
+        return None
+    values, k = mask
+    s: VectorStyle = LAYER_STYLES["water"]
+    image = np.zeros(values.shape + (4,), dtype=np.uint8)
+    image[values] = rgba(s.colour, s.alpha)
+    return {"image": image, "bounds": _display_bounds(grid, values.shape, k),
+            "legend": [(s.colour, "water cells of the land cover")], "unit": "land cover"}
 
 
 def _display_bounds(grid, shape: tuple[int, int], k: int) -> tuple[float, float, float, float]:
@@ -214,7 +232,10 @@ def _geojson(gdf, tolerance: float) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _table(key: str, df: pd.DataFrame, title: str, columns=None) -> dict:
+def page_table(key: str, df: pd.DataFrame, title: str, columns=None) -> dict:
+    """A table of the page, JSON-ready: ``{key, title, columns, rows}`` (``columns``: those shown,
+    None: all; geometry dropped); the page renders it into ``holder-KEY`` (the first table of a
+    page, the ranking, into ``ranking-holder``)."""
     df = pd.DataFrame(df.drop(columns=[c for c in ("geometry",) if c in df.columns]))
     cols = [c for c in (columns or df.columns) if c in df.columns]
     rows = [[_json_value(v) for v in row] for row in df[cols].itertuples(index=False)]
@@ -236,25 +257,26 @@ def display_images(r) -> dict[str, dict]:
     return _display_images(r, grids, run_raster_classes(r, grids))
 
 
-def report_data(r, images: dict[str, dict]) -> dict[str, Any]:
-    """Everything the page draws, as JSON-ready data (StageResults ``r``, :func:`display_images`)."""
-    from .layers import build_layers
+def map_data(vector_layers: dict[str, Any], images: dict[str, dict], extent, cellsize: float) -> dict[str, Any]:
+    """What the page's maps draw, JSON-ready: ``{extent, layers, rasters, order}``.
 
-    layers = build_layers(r)
-    cols = [c for c in ("iso3", "name") if c in r.inputs.countries.columns]
-    vector_layers = {**layers, "countries": r.inputs.countries[cols + [r.inputs.countries.geometry.name]]}
-    grid = r.resistance.grid
-    x0, y0, x1, y1 = grid.bounds
-    tolerance = 0.5 * max(abs(grid.transform.a), max(x1 - x0, y1 - y0) / 4000)
+    vector_layers : ``{name: GeoDataFrame or DataFrame}`` (the styled ones with geometry are
+    drawn, each by its :data:`~.styles.LAYER_STYLES` entry); images : :func:`display_images`;
+    extent : (xmin, ymin, xmax, ymax) of the map in the layers' CRS; cellsize : the land cover's
+    cell size, which with the extent sets how far geometry is simplified (half a display cell).
+    """
+    x0, y0, x1, y1 = (float(v) for v in extent)
+    tolerance = 0.5 * max(abs(cellsize), max(x1 - x0, y1 - y0) / 4000)
     data: dict[str, Any] = {"extent": [x0, y0, x1, y1], "layers": {}, "rasters": {}}
     for name, df in vector_layers.items():
         if not _has_geometry(df) or name not in LAYER_STYLES:
             continue
         s: VectorStyle = LAYER_STYLES[name]
-        data["layers"][name] = {"name": name, "title": s.title, "visible": s.visible,
-                                "style": {"symbol": s.symbol, "colour": s.colour, "alpha": s.alpha,
-                                          "outline": s.outline, "width": s.width, "dash": s.dash, "size": s.size,
-                                          "by_rank": s.by_rank},
+        style = {"symbol": s.symbol, "colour": s.colour, "alpha": s.alpha, "outline": s.outline, "width": s.width,
+                 "dash": s.dash, "size": s.size, "by_rank": s.by_rank}
+        if s.categories is not None:
+            style["categories"] = {"field": s.categories[0], "classes": [list(c) for c in s.categories[1]]}
+        data["layers"][name] = {"name": name, "title": s.title, "visible": s.visible, "style": style,
                                 "geojson": _geojson(df, tolerance)}
     for name, item in images.items():
         s = LAYER_STYLES[name]
@@ -263,16 +285,29 @@ def report_data(r, images: dict[str, dict]) -> dict[str, Any]:
                                  "bounds": list(item["bounds"]), "visible": s.visible, "opacity": opacity,
                                  "legend": [list(x) for x in item["legend"]]}
     data["order"] = draw_order([*data["layers"], *data["rasters"]])
+    return data
+
+
+def report_data(r, images: dict[str, dict]) -> dict[str, Any]:
+    """Everything the page draws, as JSON-ready data (StageResults ``r``, :func:`display_images`)."""
+    from .layers import build_layers
+
+    layers = build_layers(r)
+    cols = [c for c in ("iso3", "name") if c in r.inputs.countries.columns]
+    vector_layers = {**layers, "countries": r.inputs.countries[cols + [r.inputs.countries.geometry.name]]}
+    grid = r.resistance.grid
+    data = map_data(vector_layers, images, grid.bounds, grid.transform.a)
+    data["pick"] = {"layer": "links", "key": "Link_ID", "label": "link"}  # a ranking row selects its link
     data["rank_classes"] = [{"low": c.low, "high": c.high, "colour": c.colour, "width": c.width, "label": c.label}
                             for c in rank_classes(len(r.ranking))]
     ranking = r.ranking
-    data["tables"] = [_table("ranking", ranking, "Ranking", [c for c in RANKING_SHOWN if c in ranking.columns])]
+    data["tables"] = [page_table("ranking", ranking, "Ranking", [c for c in RANKING_SHOWN if c in ranking.columns])]
     for key, title, columns in REPORT_TABLES:
         if key in layers:
-            data["tables"].append(_table(key, layers[key], title, columns))
+            data["tables"].append(page_table(key, layers[key], title, columns))
     for key, df in layers.items():  # tables without geometry (e.g. per-country tables)
         if not _has_geometry(df):
-            data["tables"].append(_table(key, df, key.replace("_", " ").capitalize()))
+            data["tables"].append(page_table(key, df, key.replace("_", " ").capitalize()))
     data["top"] = _top_corridors(r, layers)
     return data
 
@@ -309,10 +344,45 @@ def _script_json(data: dict) -> str:
     return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
 
 
+@dataclass(frozen=True)
+class PageText:
+    """The fixed texts of a report page (ready HTML): ``map_help`` under the map's heading,
+    ``ranking_title`` and ``ranking_intro`` before the ranking table, ``files`` at the foot."""
+
+    map_help: str
+    ranking_title: str
+    ranking_intro: str
+    files: str
+
+
+#: the texts of a terrestrial run's page
+CORRIDOR_PAGE = PageText(
+    map_help="Drag to pan, scroll or +/- to zoom, tick layers on the right; click a link, corridor or reserve for "
+             "its attributes, or a row of the ranking to zoom to its link.",
+    ranking_title="Ranking",
+    ranking_intro=f"<p>{html.escape(SCORE_FORMULA)}.</p>"
+    "<p class='small'>Why these components: importance (dPCnum, the connectivity the reserve network "
+    "loses without the link: areas of the reserves it joins and the dispersal probability along it, Saura & "
+    "Rubio 2010) says which link matters most for the network; area-weighted centrality (CF_Area) says how "
+    "much of the current between large reserves passes through it; pressure (towns and farmland along the "
+    "corridor) says where acting is urgent; the unprotected share says where protection adds most; "
+    "feasibility (cost against the species' limit) says whether the journey is realistic. Each is on a fixed "
+    "scale, so a link's score does not move when unrelated links are added. Reserves that touch across a "
+    "border are not ranked: see the adjoining table (their border permeability). Domestic links are "
+    "stepping stones of the network, in domestic_links.csv. Every component and weight is a column of "
+    "<code>ranking.csv</code>. Click a column to sort, a row to show its link on the map.</p>",
+    files="Files: corridors.gpkg (styles inside, and .qml files), context.gpkg, corridors.qgs "
+          "(with a print layout), ranking.csv, domestic_links.csv, adjoining.csv, countries.csv, "
+          "link_countries.csv, resistance.tif, corridor_mosaic.tif, current_density.tif, barrier_improvement.tif, "
+          "manifest.json, scenario.resolved.toml, corridors.log.",
+)
+
+
 def report_html(data: dict, *, title: str, description: str, summary: dict[str, Any], sources: list[dict],
-                timings: dict[str, float], maps: dict[str, str], sections: tuple[str, ...] = ()) -> str:
+                timings: dict[str, float], maps: dict[str, str], sections: tuple[str, ...] = (),
+                page: PageText = CORRIDOR_PAGE) -> str:
     """The text of the self-contained report page; ``sections``: extra sections as ready HTML
-    (their images inline), placed before the sources."""
+    (their images inline), placed before the sources; ``page``: the page's fixed texts."""
     e = html.escape
     p = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
          f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(title)}</title>",
@@ -322,22 +392,11 @@ def report_html(data: dict, *, title: str, description: str, summary: dict[str, 
         p.append(f"<p>{e(description)}</p>")
     p.append("<ul class='summary'>" + "".join(f"<li>{e(str(k))}: <b>{e(str(v))}</b></li>" for k, v in summary.items())
              + "</ul>")
-    p.append("<h2>Map</h2><p class='small'>Drag to pan, scroll or +/- to zoom, tick layers on the right; click a "
-             "link, corridor or reserve for its attributes, or a row of the ranking to zoom to its link.</p>"
+    p.append(f"<h2>Map</h2><p class='small'>{page.map_help}</p>"
              "<div class='mapwrap'><div id='map'></div><div id='side'><div id='layers'></div>"
              "<div id='selected' class='small'></div><div id='legend'></div></div></div>")
-    p.append("<h2>Ranking</h2>")
-    p.append(f"<p>{e(SCORE_FORMULA)}.</p>")
-    p.append("<p class='small'>Why these components: importance (dPCnum, the connectivity the reserve network "
-             "loses without the link: areas of the reserves it joins and the dispersal probability along it, Saura & "
-             "Rubio 2010) says which link matters most for the network; area-weighted centrality (CF_Area) says how "
-             "much of the current between large reserves passes through it; pressure (towns and farmland along the "
-             "corridor) says where acting is urgent; the unprotected share says where protection adds most; "
-             "feasibility (cost against the species' limit) says whether the journey is realistic. Each is on a fixed "
-             "scale, so a link's score does not move when unrelated links are added. Reserves that touch across a "
-             "border are not ranked: see the adjoining table (their border permeability). Domestic links are "
-             "stepping stones of the network, in domestic_links.csv. Every component and weight is a column of "
-             "<code>ranking.csv</code>. Click a column to sort, a row to show its link on the map.</p>")
+    p.append(f"<h2>{e(page.ranking_title)}</h2>")
+    p.append(page.ranking_intro)
     p.append("<div id='ranking-holder' class='scroll'></div>")
     if data["top"]:
         p.append(f"<h2>Top {len(data['top'])} corridors</h2><div class='corridors'>")
@@ -360,10 +419,7 @@ def report_html(data: dict, *, title: str, description: str, summary: dict[str, 
         p.append("<li>" + "; ".join(f"{e(str(k))}: {e(str(v))}" for k, v in s.items()) + "</li>")
     p.append("</ul><h2>Timings</h2><table class='data'><tr><th>step</th><th>seconds</th></tr>" + "".join(
         f"<tr><td class='l'>{e(k)}</td><td class='n'>{v:.2f}</td></tr>" for k, v in timings.items()) + "</table>")
-    p.append("<p class='small'>Files: corridors.gpkg (styles inside, and .qml files), context.gpkg, corridors.qgs "
-             "(with a print layout), ranking.csv, resistance.tif, corridor_mosaic.tif, current_density.tif, "
-             "manifest.json, scenario.resolved.toml, corridors.log. Map drawn with Leaflet (BSD-2-Clause), "
-             "embedded in this page.</p>")
+    p.append(f"<p class='small'>{page.files} Map drawn with Leaflet (BSD-2-Clause), embedded in this page.</p>")
     p.append(f"<script>{_asset('leaflet', 'leaflet.js').decode('utf-8')}</script>")
     p.append(f"<script type='application/json' id='report-data'>{_script_json(data)}</script>")
     p.append(f"<script>{_asset('report.js').decode('utf-8')}</script></body></html>")
@@ -544,15 +600,14 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
         "Spearman rho of the score with -Euclidean distance": _closeness(r.ranking),
         "gap polygons (top corridors)": len(gaps),
         "gap area, km2": f"{gaps['Area_km2'].sum():.0f}" if len(gaps) else "0",
+        "restoration sites (top links)": len(r.restoration.sites),
         "max cost distance (cost units)": f"{p.max_cost_distance:g}",
         "corridor width (cost units)": f"{p.corridor_width:g}",
     }
     from .uncertainty import uncertainty_section
 
     extra, pngs = uncertainty_section(folder, r)  # ("", []) without [uncertainty]
-    for png in pngs:  # the page stays self-contained: its images inline
-        uri = "data:image/png;base64," + base64.b64encode((folder / png).read_bytes()).decode("ascii")
-        extra = extra.replace(f"src='{png}'", f"src='{uri}'")
+    extra = inline_images(extra, folder, pngs)
     text = report_html(data, title=f"Transboundary corridors: {r.scenario.name}",
                        description=r.scenario.description, summary=summary, sources=r.inputs.sources,
                        timings=timings, maps=maps, sections=(extra,) if extra else ())
@@ -560,6 +615,15 @@ def write_run_report(folder: Path, r, timings: dict[str, float]) -> list[str]:
     return [*maps.values(), *pngs, "report.html"]
 
 
+
+
+def inline_images(section: str, folder: Path, pngs: list[str]) -> str:
+    """``section`` (HTML) with each ``src='NAME.png'`` of ``pngs`` replaced by the image's data URI
+    (read from ``folder``), so that the page stays self-contained."""
+    for png in pngs:
+        uri = "data:image/png;base64," + base64.b64encode((folder / png).read_bytes()).decode("ascii")
+        section = section.replace(f"src='{png}'", f"src='{uri}'")
+    return section
 
 
 def _closeness(ranking) -> str:

@@ -26,7 +26,7 @@ from rasters.atomic import atomic_write_text
 from ...errors import InputError
 
 __all__ = [
-    "QGIS_VERSION", "VectorStyle", "RasterStyle", "LAYER_STYLES", "RAMP_RANK", "draw_order",
+    "QGIS_VERSION", "VectorStyle", "RasterStyle", "LAYER_STYLES", "FLYWAY_SITE_CLASSES", "RAMP_RANK", "draw_order",
     "RankClass", "RasterClasses", "rank_classes", "raster_classes", "vector_style", "raster_style",
     "vector_style_elements", "raster_style_elements", "to_qml", "write_qml", "to_sld", "colourise",
     "rgba",
@@ -41,6 +41,7 @@ RAMP_RESIST = ("#fbf8f1", "#efe6d4", "#ddd0b5", "#c8b594", "#ad9675", "#8c7656",
 RAMP_CURRENT = ("#0d0887", "#6a00a8", "#b12a90", "#e16462", "#fca636", "#f0f921")  # plasma
 RAMP_CORRIDOR = ("#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff")  # least-cost path = dark
 RAMP_FREQUENCY = ("#ffffff", "#c7e9b4", "#41b6c4", "#225ea8", "#081d58")  # 0 (never) -> 1 (every member)
+RAMP_GAIN = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")  # small -> large drop of a link's cost
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,11 @@ class VectorStyle:
     colour : fill, line or marker colour (hex); alpha : 0-255; outline : outline colour of fills
     and markers; width : line width or outline width (mm); dash : 'solid' | 'dash' | 'dot';
     size : marker diameter (mm); label : field to label features with (None: no labels);
-    by_rank : graduated on the ``Rank`` field (:data:`RAMP_RANK`, rank 1 green); visible : shown
-    when the project or report opens; description : what the layer is (stored with the style);
-    legend : listed in the print layout's legend (when visible).
+    by_rank : graduated on the ``Rank`` field (:data:`RAMP_RANK`, rank 1 green); categories :
+    ``(field, ((value, colour, label), ...))`` to colour features by the text value of ``field``
+    (QGIS's categorised renderer: every value the layer holds must be listed), or None; visible :
+    shown when the project or report opens; description : what the layer is (stored with the
+    style); legend : listed in the print layout's legend (when visible).
     """
 
     title: str
@@ -66,9 +69,14 @@ class VectorStyle:
     size: float = 2.6
     label: str | None = None
     by_rank: bool = False
+    categories: tuple[str, tuple[tuple[str, str, str], ...]] | None = None
     visible: bool = True
     description: str = ""
     legend: bool = True
+
+    def __post_init__(self) -> None:
+        if self.by_rank and self.categories is not None:
+            raise InputError(f"style {self.title!r}: by_rank and categories exclude each other; choose one")
 
 
 @dataclass(frozen=True)
@@ -93,9 +101,27 @@ class RasterStyle:
     legend: bool = True
 
 
+#: classes of the flyway sites on the map (``map_class`` of the ``flyway_sites`` layer): value,
+#: colour, legend label; a critical site is drawn as critical whatever its role
+FLYWAY_SITE_CLASSES = (
+    ("critical_unprotected", "#e31a1c", "critical, not protected"),
+    ("critical", "#ff7f00", "critical (protected, partly or not verified)"),
+    ("breeding", "#1b9e77", "breeding"),
+    ("stopover", "#7570b3", "stopover"),
+    ("wintering", "#08519c", "wintering"),
+)
+
 #: every output layer and raster, in drawing order (top first). A new output layer or raster is
 #: one entry here; its position is where QGIS and the report draw it.
 LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
+    "flyway_sites": VectorStyle("Flyway sites (critical sites red and orange)", "marker", "#7570b3",
+                                outline="#000000", width=0.3, size=3.2, label="site_id",
+                                categories=("map_class", FLYWAY_SITE_CLASSES),
+                                description="wetland sites of the species' flyway with their role, removal impact "
+                                            "(connections_lost, critical) and dPC (flyway_ranking.csv)"),
+    "flyway_legs": VectorStyle("Flyway legs (within the flight range)", "line", "#6baed6", alpha=200, width=0.35,
+                               description="great-circle legs between sites no farther apart than the species' "
+                                           "maximum single-leg distance"),
     "pinch_points": VectorStyle("Pinch points", "marker", "#ff7f00", outline="#000000", width=0.2, size=2.0,
                                 description="worst current-density peaks inside the top corridors"),
     "crossings": VectorStyle("Border crossings", "marker", "#6a3d9a", outline="#ffffff", width=0.2, size=2.4,
@@ -112,6 +138,10 @@ LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
                                   description="candidate reserve pairs whose corridor is too costly"),
     "edits": VectorStyle("Scenario edits", "line", "#000000", width=1.2,
                          description="roads, fences and areas the scenario burnt into the resistance"),
+    "restoration_sites": VectorStyle("Restoration sites (barrier analysis)", "fill", "#00bcd4", alpha=90,
+                                     outline="#006064", width=0.6, label="Site_ID",
+                                     description="each top link's best windows to restore: the estimated drop of its "
+                                                 "least-cost distance (Gain) if restored (McRae et al. 2012)"),
     "gaps": VectorStyle("Gaps (unprotected corridor stretches)", "fill", "#e41a1c", alpha=140, outline="#99000d",
                         width=0.3, description="parts of the top corridors outside every reserve"),
     "robust_corridors": VectorStyle("Robust corridors (uncertainty ensemble)", "fill", "#225ea8", alpha=80,
@@ -135,6 +165,11 @@ LAYER_STYLES: dict[str, VectorStyle | RasterStyle] = {
                                    description="per-country gaps, corridor shares, ProtConn and shared links (countries.csv)"),
     "countries": VectorStyle("Countries", "fill", "#ffffff", alpha=0, outline="#8c8c8c", width=0.25, label="iso3",
                              description="country polygons (context)", legend=False),
+    "barrier_improvement": RasterStyle("Barrier improvement (restoration gain)", "cost units", RAMP_GAIN,
+                                       opacity=0.85, visible=False,
+                                       description="largest estimated drop of a top link's least-cost distance if "
+                                                   "the window centred on the cell were restored (max over radii); "
+                                                   "empty where no window gains"),
     "corridor_frequency": RasterStyle("Corridor frequency (uncertainty ensemble)", "share of members", RAMP_FREQUENCY,
                                       opacity=0.8, visible=False,
                                       description="share of the ensemble's members in which the cell lies in a corridor"),
@@ -353,7 +388,17 @@ def _symbol(s: VectorStyle, *, name: str, colour: str, width: float) -> ET.Eleme
 
 
 def _renderer(s: VectorStyle, n_links: int) -> ET.Element:
-    if not s.by_rank:
+    if s.categories is not None:
+        attr, cats = s.categories
+        r = ET.Element("renderer-v2", type="categorizedSymbol", attr=attr, symbollevels="0", enableorderby="0",
+                       forceraster="0")
+        items = ET.SubElement(r, "categories")
+        syms = ET.SubElement(r, "symbols")
+        for i, (value, colour, label) in enumerate(cats):
+            ET.SubElement(items, "category", render="true", symbol=str(i), value=value, label=label)
+            syms.append(_symbol(s, name=str(i), colour=colour, width=s.width))
+        ET.SubElement(r, "source-symbol").append(_symbol(s, name="0", colour=s.colour, width=s.width))
+    elif not s.by_rank:
         r = ET.Element("renderer-v2", type="singleSymbol", symbollevels="0", enableorderby="0", forceraster="0")
         ET.SubElement(r, "symbols").append(_symbol(s, name="0", colour=s.colour, width=s.width))
     else:
@@ -515,7 +560,7 @@ def _sld_symbolizer(rule: ET.Element, s: VectorStyle, colour: str, width: float)
 
 
 def to_sld(name: str, *, n_links: int = 1) -> str:
-    """SLD 1.1 text of vector layer ``name`` (single symbol, or one rule per rank class)."""
+    """SLD 1.1 text of vector layer ``name`` (single symbol, one rule per rank class or per category)."""
     s = vector_style(name)
     root = ET.Element(f"{{{_SLD}}}StyledLayerDescriptor", {"version": "1.1.0"})
     layer = ET.SubElement(root, f"{{{_SLD}}}NamedLayer")
@@ -523,7 +568,17 @@ def to_sld(name: str, *, n_links: int = 1) -> str:
     style = ET.SubElement(layer, f"{{{_SLD}}}UserStyle")
     _se(style, "Name", name)
     fts = _se(style, "FeatureTypeStyle")
-    if not s.by_rank:
+    if s.categories is not None:
+        attr, cats = s.categories
+        for value, colour, label in cats:
+            rule = _se(fts, "Rule")
+            _se(rule, "Name", label)
+            flt = ET.SubElement(rule, f"{{{_OGC}}}Filter")
+            equal = ET.SubElement(flt, f"{{{_OGC}}}PropertyIsEqualTo")
+            ET.SubElement(equal, f"{{{_OGC}}}PropertyName").text = attr
+            ET.SubElement(equal, f"{{{_OGC}}}Literal").text = value
+            _sld_symbolizer(rule, s, colour, s.width)
+    elif not s.by_rank:
         rule = _se(fts, "Rule")
         _se(rule, "Name", s.title)
         _sld_symbolizer(rule, s, s.colour, s.width)

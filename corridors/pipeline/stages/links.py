@@ -117,12 +117,23 @@ def find_links(resistance, nodes, borders, params, executor=None) -> LinkSet:
     links = _name_ends(net.links, pas, pa_of)
     links["Link_Info"] = np.where(links["From_ISO3"] != links["To_ISO3"], "transboundary", "domestic")
     reasons.update(_drop_reasons(net.dropped, pa_of))
-    if not (links["Link_Info"] == "transboundary").any():
+    touching = int((adjoining["kind"] == "transboundary").sum())
+    if links.empty and touching:  # nothing to map: no corridor, no current, only the adjoining table
+        raise NoViableLinkError(
+            f"no viable least-cost link among {len(usable)} candidate pairs (max_cost_distance "
+            f"{params.max_cost_distance:g}); the countries' reserves meet only where they adjoin ({touching} "
+            "pair(s)); raise parameters.max_cost_distance or check the resistance table"
+        )
+    if not (links["Link_Info"] == "transboundary").any() and not touching:
         raise NoViableLinkError(
             f"no viable transboundary link among {int((usable['kind'] == 'transboundary').sum())} candidate "
             f"pairs (max_cost_distance {params.max_cost_distance:g}); raise parameters.max_cost_distance or "
             "check the resistance table"
         )
+    if not (links["Link_Info"] == "transboundary").any():
+        log.warning("no transboundary corridor to rank: the countries' reserves meet only where they adjoin "
+                    "(%d pair(s), see adjoining.csv) and every other candidate corridor is above "
+                    "max_cost_distance or crosses a third reserve", touching)
     linked = {frozenset((a, b)) for a, b in zip(links["From_PA"], links["To_PA"])}
     unlinked = unlinked_pairs(pairs_to_link, linked, reasons)
     return LinkSet(cores=cores, nodes=pas, pairs=pairs, adjoining=adjoining, linkage=net, links=links,

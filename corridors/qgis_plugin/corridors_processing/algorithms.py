@@ -159,7 +159,10 @@ class RunScenario(_Algorithm):
         result = run_job(_python(), "run", params, feedback)
         self._load = self.parameterAsBoolean(parameters, "LOAD", context)
         self._result = result
-        feedback.pushInfo("{} links ranked; outputs in {}".format(result["links"], result["folder"]))
+        if result.get("flyway_sites"):  # a bird profile: its flyway sites, no corridor
+            feedback.pushInfo("flyway of {} sites; outputs in {}".format(result["flyway_sites"], result["folder"]))
+        else:
+            feedback.pushInfo("{} links ranked; outputs in {}".format(result["links"], result["folder"]))
         return {"OUTPUT": result["folder"], "PROJECT": result["project"], "GPKG": result["gpkg"],
                 "REPORT": result["report"], "LINKS": result["links"]}
 

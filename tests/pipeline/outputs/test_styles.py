@@ -34,7 +34,7 @@ def test_every_vector_layer_has_a_style_that_parses():
 
 def test_every_raster_style_parses():
     rasters = [n for n, s in LAYER_STYLES.items() if isinstance(s, RasterStyle)]
-    assert rasters == ["corridor_frequency", "current_density", "corridor_mosaic", "resistance"]
+    assert rasters == ["barrier_improvement", "corridor_frequency", "current_density", "corridor_mosaic", "resistance"]
     for name in rasters:
         classes = raster_classes(np.geomspace(1, 500, 40), LAYER_STYLES[name])
         root = _parse(raster_qml(name, classes))
@@ -116,3 +116,28 @@ def test_sld_has_one_rule_per_rank_class():
     one = ET.fromstring(to_sld("gaps"))
     assert len(one.findall(".//se:Rule", ns)) == 1 and one.find(".//se:PolygonSymbolizer", ns) is not None
     assert isinstance(LAYER_STYLES["gaps"], VectorStyle)
+
+
+def test_categorised_style_lists_each_class_in_qml_and_sld():
+    from corridors.pipeline.outputs.styles import FLYWAY_SITE_CLASSES
+
+    root = _parse(vector_qml("flyway_sites"))
+    renderer = root.find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "map_class"
+    cats = renderer.findall("categories/category")
+    assert [(c.get("value"), c.get("label")) for c in cats] == [(v, label) for v, _, label in FLYWAY_SITE_CLASSES]
+    colours = {s.get("name"): s.find("layer/Option/Option[@name='color']").get("value")
+               for s in renderer.findall("symbols/symbol")}
+    for c, (_, hex_colour, _) in zip(cats, FLYWAY_SITE_CLASSES):
+        r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert colours[c.get("symbol")] == f"{r},{g},{b},255"
+    sld = ET.fromstring(to_sld("flyway_sites"))
+    ogc = "{http://www.opengis.net/ogc}"
+    literals = [e.text for e in sld.iter(f"{ogc}Literal")]
+    assert literals == [v for v, _, _ in FLYWAY_SITE_CLASSES]
+    assert [e.text for e in sld.iter(f"{ogc}PropertyName")] == ["map_class"] * len(FLYWAY_SITE_CLASSES)
+
+
+def test_a_style_is_graduated_or_categorised_not_both():
+    with pytest.raises(InputError, match="exclude each other"):
+        VectorStyle("x", "marker", "#000000", by_rank=True, categories=("f", (("a", "#ffffff", "a"),)))

@@ -270,3 +270,140 @@ def test_border_fence_example_builds():
 
     closed, _ = _surface(loaded, dataclasses.replace(sc, edits=sc.edits[:1]))
     assert np.isnan(closed.values[rr, cc]).any()  # and it was shut before the crossing
+
+
+# ------------------------------------------------- the main job's links under a full CHN-RUS fence
+def _chn_rus(df, a="From_ISO3", b="To_ISO3"):
+    return df[[{x, y} == {"CHN", "RUS"} for x, y in zip(df[a], df[b])]].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def nea_links(nea_fenced):
+    """The main job's links and adjoining stages (the functions the run calls) on the open
+    surface, under a full CHN-RUS fence, and under fences along every land border of Russia."""
+    from corridors.parallel import Executor
+    from corridors.pipeline.stages import assess_adjoining, build_nodes, find_links
+
+    loaded, fenced, open_ = nea_fenced
+    sc = Scenario.default().resolved()
+    nodes = build_nodes(loaded, sc.parameters)
+    every = Scenario.default().with_edits(
+        BorderFenceEdit(name="Russia", along=("CHN-RUS", "PRK-RUS", "KAZ-RUS", "MNG-RUS")))
+    all_russia, _ = _surface(loaded, every)
+    out = {}
+    for name, res in (("open", open_), ("fenced", fenced), ("all_russia", all_russia)):
+        net = find_links(res, nodes, loaded.borders, sc.parameters, Executor(threads=1))
+        out[name] = (net, assess_adjoining(net, res, sc.parameters), res)
+    return loaded, out
+
+
+def test_full_chn_rus_fence_closes_every_crossing_of_that_border(nea_links):
+    """Issue 16's done-when on the main job. The ranked links are the LinkSet's transboundary
+    links (rank_corridors ranks exactly those). Without a fence, 11 CHN-RUS links, most of whose
+    least-cost paths cross the CHN-RUS border. Under a full CHN-RUS fence no link's path crosses
+    that border any more. The CHN-RUS links that survive go round the fence's ends through a third
+    country, which a fence along CHN-RUS cannot stop: Changbaishan (CN04) and Tianfozhishan (CN37)
+    to Khasan (RU20) through the DPRK (past the CHN-PRK-RUS tripoint on the Tumen), Kanas (CN11) to
+    Katunsky (RU16) through Kazakhstan (the Altai: Kazakhstan lies between the two countries west
+    of their 55 km of common border there; that path never crossed the CHN-RUS border even
+    without the fence). Fencing every land border of Russia removes every CHN-RUS link (the sea,
+    water at resistance 20, is too costly a way round)."""
+    loaded, out = nea_links
+    border = vectors.border_lines(loaded.borders, "CHN-RUS")
+    third = loaded.countries[~loaded.countries.iso3.isin(["CHN", "RUS"])]
+
+    def crossing(net):
+        lines = net.linkage.lines
+        return [int(i) for i in net.transboundary.Link_ID if lines[int(i)].intersects(border)]
+
+    open_net = out["open"][0]
+    open_cr = _chn_rus(open_net.transboundary)
+    assert len(open_cr) >= 10
+    across = set(crossing(open_net))
+    assert len(across) >= 8 and across <= set(open_cr.Link_ID)  # only CHN-RUS links cross it
+    fenced_net = out["fenced"][0]
+    assert crossing(fenced_net) == []  # no path of any link crosses the fenced border
+    survivors = _chn_rus(fenced_net.transboundary)
+    pairs = {frozenset((a, b)) for a, b in zip(survivors.From_PA, survivors.To_PA)}
+    assert pairs == {frozenset(p) for p in (("CN04", "RU20"), ("CN37", "RU20"), ("CN11", "RU16"))}
+    for rec in survivors.itertuples():
+        line = fenced_net.linkage.lines[int(rec.Link_ID)]
+        via = set(third[third.intersects(line)].iso3)
+        assert via & {"PRK", "KAZ", "MNG"}, f"{rec.From_PA}-{rec.To_PA} stays in China and Russia"
+    gone = {frozenset((a, b)) for a, b, i in zip(open_cr.From_PA, open_cr.To_PA, open_cr.Link_ID) if i in across}
+    assert not gone & pairs  # every CHN-RUS link whose path crossed that border is removed
+    assert len(_chn_rus(out["all_russia"][0].transboundary)) == 0
+
+
+def test_full_chn_rus_fence_zeroes_every_adjoining_chn_rus_permeability(nea_links):
+    """Every adjoining CHN-RUS pair (reserves that share the border, e.g. Northeast China Tiger and
+    Leopard NP, CN01, and Land of the Leopard NP, RU01): open border steps before, permeability 0
+    and no open step under the fence, with the same steps counted."""
+    _, out = nea_links
+    before = _chn_rus(out["open"][1].table).set_index(["From_PA", "To_PA"]).sort_index()
+    after = _chn_rus(out["fenced"][1].table).set_index(["From_PA", "To_PA"]).sort_index()
+    assert len(before) >= 5 and list(before.index) == list(after.index)
+    assert {"CN01", "RU01"} in [set(k) for k in before.index]
+    assert (before.N_Steps > 0).all() and (before.Permeab > 0).all()
+    cn01_ru01 = next(k for k in before.index if set(k) == {"CN01", "RU01"})
+    assert before.loc[cn01_ru01, "Permeab"] == pytest.approx(1.0)  # forest on both sides, no barrier
+    assert (after.N_Steps == before.N_Steps).all()
+    assert (after.Permeab == 0).all() and (after.Open_Shr == 0).all()
+
+
+#: a point on the CN01-RU01 shared border where a crossing opens exactly one 5 km cell
+GATE = "POINT (131.2509 43.3474)"
+
+
+def test_one_crossing_carries_all_current_between_cn01_and_ru01(nea_links):
+    """Full CHN-RUS fence, one crossing on the border between CN01 and RU01. The crossing opens
+    one cell; its three west neighbours are CN01 cells, its three east neighbours RU01 cells, all
+    forest (resistance 1), the cells north and south of it fence. The circuit between the two
+    reserves (each shorted; the opened cell left out of both) on China and Russia's cells around
+    them (outside them a path between the reserves must cross the fenced border, so the crop
+    removes no way through) is then the 3 x 3 hand circuit: R_eff = 2 / (1 + sqrt 2) ohm and the
+    whole 1 A passes through the crossing cell; without the crossing the reserves are cut apart.
+    Their border permeability comes back to the crossing cell's open steps to CN01 / N_Steps.
+    (On the whole grid a little current would also go round through the DPRK, as the surviving
+    least-cost links do: the crop to China and Russia is what makes the cut exact.)"""
+    from corridors.pipeline.stages import assess_adjoining
+
+    loaded, out = nea_links
+    net, _, fenced = out["fenced"]
+    fence = BorderFenceEdit(name="CN-RU fence", along=("CHN-RUS",))
+    gate = CrossingEdit(name="gate", wkt=GATE, crs="EPSG:4326", width_m=100.0)
+    crossed, _ = _surface(loaded, Scenario.default().with_edits(fence, gate))
+    opened = np.isnan(fenced.values) & np.isfinite(crossed.values)
+    assert opened.sum() == 1
+    (i, j), = np.argwhere(opened)
+    cores = net.cores.grid.values
+    cn01, ru01 = cores == net.cores.core_id("CN01"), cores == net.cores.core_id("RU01")
+    v = crossed.values.astype(np.float64)
+    west, east = (slice(i - 1, i + 2), j - 1), (slice(i - 1, i + 2), j + 1)
+    assert cn01[west].all() and ru01[east].all()
+    assert (v[west] == 1).all() and (v[east] == 1).all() and v[i, j] == 1
+    assert np.isnan(v[i - 1, j]) and np.isnan(v[i + 1, j])
+    china_russia = loaded.countries[loaded.countries.iso3.isin(["CHN", "RUS"])]
+    domain = rasters.rasterize(china_russia, crossed, values=1).values.astype(bool)
+    rr, cc = np.nonzero(cn01 | ru01)
+    box = (slice(rr.min() - 10, rr.max() + 11), slice(cc.min() - 10, cc.max() + 11))
+    for res, gate_open in ((crossed, True), (fenced, False)):
+        w = np.where(domain, res.values, np.nan)[box].astype(np.float64)
+        focal = {k: np.flatnonzero(m[box] & np.isfinite(w) & ~opened[box]) for k, m in ((1, cn01), (2, ru01))}
+        result = pairwise(w, focal, neighbours=8, current_maps=True)
+        if gate_open:
+            assert result.resistance(1, 2) == pytest.approx(2 / (1 + np.sqrt(2)), rel=1e-9)
+            cur = result.current_maps[(1, 2)]
+            assert cur[i - box[0].start, j - box[1].start] == pytest.approx(1.0, rel=1e-9)
+        else:
+            assert result.resistance(1, 2) == -1
+    adj = assess_adjoining(net, crossed, Scenario.default().resolved().parameters).table
+    row = adj[[{a, b} == {"CN01", "RU01"} for a, b in zip(adj.From_PA, adj.To_PA)]].iloc[0]
+    near = (slice(i - 1, i + 2), slice(j - 1, j + 2))
+    open_steps = int((cn01[near] & np.isfinite(v[near])).sum())  # the 3 west cells: conductance 2 / (1 + 1) each
+    assert open_steps == 3 and row.N_Steps > 0
+    assert row.Permeab == pytest.approx(open_steps / row.N_Steps)
+    assert row.Open_Shr == pytest.approx(open_steps / row.N_Steps)
+    others = adj[[{a, b} == {"CHN", "RUS"} and {c, d} != {"CN01", "RU01"}
+                  for a, b, c, d in zip(adj.From_ISO3, adj.To_ISO3, adj.From_PA, adj.To_PA)]]
+    assert len(others) >= 4 and (others.Permeab == 0).all()  # the crossing opens only its own pair

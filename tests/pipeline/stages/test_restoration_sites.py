@@ -1,7 +1,7 @@
-"""restoration_sites on the default North-East Asia run, as the pipeline stage will call it: the
+"""restoration_sites on the default North-East Asia run, as the pipeline stage calls it: the
 top ranked links, the run's gap polygons, the embedded land cover and countries; each site checked
-against a single-link barrier analysis, point-in-polygon and the gap polygons; the layer and the
-raster written and read back."""
+against a single-link barrier analysis, point-in-polygon and the gap polygons of its own link; the
+run's restoration_sites layer and barrier_improvement.tif equal the recomputation."""
 
 import geopandas as gpd
 import numpy as np
@@ -37,7 +37,7 @@ def test_sites_for_the_top_links(default_run, tmp_path):
     radii = [k * res.cellsize for k in range(1, 6)]
     out = restoration_sites(res, cores.grid, top, radii=radii, top=3, landcover=loaded.landcover,
                             classes=dict(nea().landcover_classes), countries=loaded.countries,
-                            gaps=gaps, max_cost=sc.resolved().parameters.max_cost_distance)
+                            gaps=gaps, gaps_of_link=True, max_cost=sc.resolved().parameters.max_cost_distance)
     s = out.sites
     assert len(s) > 0
     for lid, lcd in out.lcd.items():  # the same least-cost distances as the link table
@@ -58,12 +58,25 @@ def test_sites_for_the_top_links(default_run, tmp_path):
             x, y = res.xy(site.Row, site.Col)
             inside = loaded.countries[loaded.countries.contains(shapely.Point(x, y))].iso3.tolist()
             assert site.ISO3 == ";".join(sorted(inside))
-            assert site.In_Gap == bool(gaps.intersects(site.geometry).any())
+            own = gaps[[str(link_id) in ids.split(";") for ids in gaps["Links"]]]  # gaps of its corridor
+            assert site.In_Gap == bool(own.intersects(site.geometry).any())
+            met = own[own.intersects(site.geometry)]["Gap_ID"].astype(str)
+            assert set(filter(None, site.Gap_IDs.split(";"))) == set(met)
             checked += 1
         for i in range(len(cells)):  # a link's sites share no cell
             for j in range(i + 1, len(cells)):
                 assert not (cells[i] & cells[j])
     assert checked == len(s)
+    # the run's layer: the same sites (ordered by link rank, then site rank) with the link's Rank
+    layer = gpd.read_file(run.out / "corridors.gpkg", layer="restoration_sites")
+    rank_of = dict(zip(top.Link_ID, top.Rank))
+    want = s.assign(Rank=s.Link_ID.map(rank_of)).sort_values(["Rank", "Site_Rank"], kind="mergesort")
+    assert layer[["Link_ID", "Rank", "Site_Rank", "Row", "Col", "Radius_m"]].values.tolist() == \
+        want[["Link_ID", "Rank", "Site_Rank", "Row", "Col", "Radius_m"]].values.tolist()
+    np.testing.assert_allclose(layer.Gain, want.Gain, rtol=1e-12)
+    assert layer.In_Gap.tolist() == want.In_Gap.tolist() and layer.ISO3.tolist() == want.ISO3.tolist()
+    tif = rasters.read(run.out / "barrier_improvement.tif").values
+    np.testing.assert_array_equal(np.nan_to_num(tif), out.improvement.values)
     # ready for the layer and the raster
     vectors.write_layers(tmp_path / "r.gpkg", {"restoration_sites": s})
     back = gpd.read_file(tmp_path / "r.gpkg", layer="restoration_sites")

@@ -11,6 +11,8 @@
     transformation: new L.Transformation(scale, -ext[0] * scale, -scale, ext[3] * scale)
   });
   var bounds = L.latLngBounds([ext[1], ext[0]], [ext[3], ext[2]]);
+  // what a row of the ranking selects on the main map: a feature of one layer, by one key
+  var pick = data.pick || { layer: "links", key: "Link_ID", label: "link" };
 
   function rankClass(rank) {
     for (var i = 0; i < data.rank_classes.length; i++) {
@@ -20,11 +22,21 @@
     return null;
   }
 
+  function categoryColour(s, props) {
+    var value = props ? props[s.categories.field] : null;
+    for (var i = 0; i < s.categories.classes.length; i++) {
+      if (s.categories.classes[i][0] === value) return s.categories.classes[i][1];
+    }
+    return s.colour;
+  }
+
   function pathStyle(layer, props) {
     var s = layer.style, colour = s.colour, width = s.width;
     if (s.by_rank && props && props.Rank != null) {
       var c = rankClass(props.Rank);
       if (c) { colour = c.colour; if (s.symbol === "line") width = c.width; }
+    } else if (s.categories) {
+      colour = categoryColour(s, props);
     }
     var st = { className: "lyr-" + layer.name, weight: Math.max(width * MM, 0.5), opacity: 1 };
     if (s.symbol === "fill") {
@@ -60,7 +72,7 @@
   }
 
   // --- one map (the main map or a corridor's) ----------------------------------------------
-  var linkLayers = {}; // Link_ID -> path on the main map
+  var linkLayers = {}; // pick.key (Link_ID, site_id) -> its feature on the main map
   var selected = null;
 
   function buildMap(el, opts) {
@@ -90,9 +102,9 @@
         pointToLayer: function (f, latlng) { return L.circleMarker(latlng, pathStyle(layer, f.properties)); },
         onEachFeature: function (f, lyr) {
           lyr.bindPopup(attributeTable(layer.title, f.properties), { maxWidth: 420, maxHeight: 320 });
-          if (opts.main && name === "links") {
-            linkLayers[f.properties.Link_ID] = lyr;
-            lyr.on("click", function () { select(f.properties.Link_ID, false); });
+          if (opts.main && name === pick.layer) {
+            linkLayers[f.properties[pick.key]] = lyr;
+            lyr.on("click", function () { select(f.properties[pick.key], false); });
           }
         }
       });
@@ -138,6 +150,11 @@
           out.push("<div class='lg-title'>" + esc(layer.title) + "</div>");
           data.rank_classes.forEach(function (c) {
             out.push("<div>" + swatch(s, c.colour, s.symbol === "line" ? c.width : null) + esc(c.label) + "</div>");
+          });
+        } else if (s.categories) {
+          out.push("<div class='lg-title'>" + esc(layer.title) + "</div>");
+          s.categories.classes.forEach(function (c) {
+            out.push("<div>" + swatch(s, c[1]) + esc(c[2]) + "</div>");
           });
         } else {
           out.push("<div>" + swatch(s) + esc(layer.title) + "</div>");
@@ -199,7 +216,7 @@
   function select(linkId, zoom) {
     if (selected !== null && linkLayers[selected]) {
       var old = linkLayers[selected];
-      old.setStyle(pathStyle(data.layers.links, old.feature.properties));
+      old.setStyle(pathStyle(data.layers[pick.layer], old.feature.properties));
     }
     document.querySelectorAll("#table-ranking tr.sel").forEach(function (tr) { tr.classList.remove("sel"); });
     selected = linkId;
@@ -210,10 +227,11 @@
     lyr.setStyle({ color: "#00e5ff", weight: 6 });
     lyr.bringToFront();
     if (zoom) {
-      mainMap.fitBounds(lyr.getBounds(), { padding: [40, 40], maxZoom: 7 });
+      if (lyr.getBounds) mainMap.fitBounds(lyr.getBounds(), { padding: [40, 40], maxZoom: 7 });
+      else mainMap.setView(lyr.getLatLng(), Math.max(mainMap.getZoom(), 3));  // a point
       lyr.openPopup();
     }
-    document.getElementById("selected").textContent = "Selected link " + linkId;
+    document.getElementById("selected").textContent = "Selected " + pick.label + " " + linkId;
   }
 
   // --- the page ---------------------------------------------------------------------------------
@@ -222,10 +240,10 @@
 
   var ranking = data.tables[0];
   renderTable(document.getElementById("ranking-holder"), ranking, function (row) {
-    select(row[ranking.columns.indexOf("Link_ID")], true);
+    select(row[ranking.columns.indexOf(pick.key)], true);
     document.getElementById("map").scrollIntoView({ behavior: "auto", block: "center" });
   });
-  var linkCol = ranking.columns.indexOf("Link_ID");
+  var linkCol = ranking.columns.indexOf(pick.key);
   document.querySelectorAll("#table-ranking tbody tr").forEach(function (tr) {
     tr.dataset.link = ranking.rows[+tr.dataset.row][linkCol];
   });
