@@ -432,18 +432,37 @@ def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, ra
             sub += ls.improvement
     sites = describe_windows(windows, resistance, links=links, landcover=landcover, classes=classes,
                              countries=countries, gaps=gaps, gaps_of_link=gaps_of_link)
-    per_unit = combined / (2.0 * np.asarray(rr))[:, None, None]
-    k = np.argmax(per_unit, axis=0)
-    best_pu = np.take_along_axis(per_unit, k[None], axis=0)[0]
-    best_r = np.asarray(rr)[k].astype(np.float32)
-    best_r[best_pu <= 0] = np.nan
+    improvement, best_pu, best_r = _best_over_radii(combined, rr)
+    del combined
     g = resistance
     return RestorationSites(
         sites=sites,
-        improvement=Grid(combined.max(axis=0).astype(np.float32), g.transform, g.crs, None,
+        improvement=Grid(improvement, g.transform, g.crs, None,
                          f"barrier improvement ({combine} over links, max over radii, cost units)"),
         per_unit=Grid(best_pu.astype(np.float32), g.transform, g.crs, None,
                       f"barrier improvement per unit diameter ({combine} over links)"),
         best_radius=Grid(best_r, g.transform, g.crs, float("nan"), "barrier best radius (m)"),
         radii=rr, lcd=lcds,
     )
+
+
+def _best_over_radii(combined: np.ndarray, radii) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell, over the radii (axis 0 of ``combined``, float64): the largest score (float32),
+    the largest score per unit diameter ``IS / 2R`` (float32) and the radius giving it (float32,
+    NaN where that is <= 0; ties: the smaller radius, as ``np.argmax`` takes the first).
+
+    One radius at a time, so the temporaries are two grids of float64, not ``len(radii)``.
+    """
+    best = combined[0].copy()
+    best_pu = combined[0] / (2.0 * radii[0])
+    best_r = np.full(best.shape, radii[0], np.float32)
+    per_unit = np.empty_like(best_pu)
+    for i in range(1, len(radii)):
+        np.maximum(best, combined[i], out=best)
+        np.divide(combined[i], 2.0 * radii[i], out=per_unit)
+        better = per_unit > best_pu  # strictly: the first radius keeps a tie
+        best_pu[better] = per_unit[better]
+        best_r[better] = radii[i]
+        del better
+    best_r[best_pu <= 0] = np.nan
+    return best.astype(np.float32), best_pu.astype(np.float32), best_r

@@ -219,3 +219,25 @@ def test_rank_by_per_unit_prefers_small_windows():
     assert ws[0].radius == 1.0
     ana_gain = select_windows(sc, top=1, cellsize=1.0, rank_by="gain")
     assert ana_gain[0].radius == 1.0  # equal gain 99 at every radius: the tie goes to r = 1
+
+
+def test_best_over_radii_equals_the_whole_stack_formulas():
+    """The radius-at-a-time reduction gives what the (radii x grid) array formulas give, ties
+    (equal scores per unit diameter) going to the smaller radius as np.argmax's first index."""
+    from corridors.restoration.sites import _best_over_radii
+
+    rng = np.random.default_rng(5)
+    radii = (1000.0, 2000.0, 3000.0, 4000.0)
+    combined = rng.random((len(radii), 30, 40)) * (rng.random((len(radii), 30, 40)) < 0.6)
+    combined[1, 0, 0], combined[0, 0, 0] = 2.0, 1.0  # per unit diameter tie: 1/2000 == 2/4000
+    combined[:, 1, 1] = 0.0  # no gain anywhere: NaN radius
+    per_unit = combined / (2.0 * np.asarray(radii))[:, None, None]
+    k = np.argmax(per_unit, axis=0)
+    want_pu = np.take_along_axis(per_unit, k[None], axis=0)[0]
+    want_r = np.asarray(radii)[k].astype(np.float32)
+    want_r[want_pu <= 0] = np.nan
+    imp, pu, r = _best_over_radii(combined, radii)
+    np.testing.assert_array_equal(imp, combined.max(axis=0).astype(np.float32))
+    np.testing.assert_array_equal(pu, want_pu.astype(np.float32))
+    np.testing.assert_array_equal(r, want_r)
+    assert r[0, 0] == 1000.0 and np.isnan(r[1, 1])
