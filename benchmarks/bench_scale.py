@@ -281,6 +281,11 @@ def to_markdown(doc: dict, caveat: str | None = None) -> str:
               f"Growth slopes (least squares, log-log over the sizes run): run time {f(s['run_time'])}, "
               f"MCP time {f(s['mcp_time'])}, run peak {f(s['run_peak'])}, run peak above baseline "
               f"{f(s['run_peak_above_baseline'])}.", ""]
+    if len(rows) >= 2:
+        steps = [f"{a['cells'] / 1e6:.0f}->{b['cells'] / 1e6:.0f} M: run {f(slope([a['cells'], b['cells']], [a['run_s'], b['run_s']]))}, "
+                 f"MCP {f(slope([a['cells'], b['cells']], [a['mcp_s'], b['mcp_s']]))}" for a, b in zip(rows, rows[1:])]
+        lines += ["Slopes between neighbouring sizes (a fixed ~10 s of imports, data loading and vector "
+                  "work flattens the small end): " + "; ".join(steps) + ".", ""]
     stage_names = sorted({k for r in rows for k in r["stages_s"]}, key=lambda k: list(rows[-1]["stages_s"]).index(k)
                          if k in rows[-1]["stages_s"] else 99)
     if rows:
@@ -299,7 +304,54 @@ def to_markdown(doc: dict, caveat: str | None = None) -> str:
                       f"{'**identical** byte for byte' if d['ranking_identical'] else '**DIFFERENT**'} to the serial run's.", ""]
     for sk in doc["skipped"]:
         lines += [f"Skipped {sk['mcells']} M cells: {sk['reason']}.", ""]
+    lines += ["## Issue 19's goals", "", "| goal | measured | met |", "|---|---|---|"]
+    for g in goals(doc):
+        lines.append(f"| {g['goal']} | {g['measured']} | {g['met']} |")
+    if doc.get("notes"):  # hand-written lines (Markdown) kept in the JSON
+        lines += [""] + list(doc["notes"])
     return "\n".join(lines) + "\n"
+
+
+def goals(doc: dict) -> list[dict]:
+    """Issue 19's done-when criteria against the measured series (``met``: yes / no / not measured)."""
+    rows = doc["rows"]
+
+    def at(m):
+        return next((r for r in rows if abs(r["cells"] / 1e6 - m) / m < 0.05), None)
+
+    out = []
+    for m in (13, 100):
+        r = at(m)
+        out.append({"goal": f"peak memory <= 40 bytes per cell at {m} M cells",
+                    "measured": "not run" if r is None else
+                    f"{r['bytes_per_cell']:.0f} B/cell ({r['bytes_per_cell_above_baseline']:.0f} above the baseline)",
+                    "met": "not measured" if r is None else ("yes" if r["bytes_per_cell"] <= 40 else "no")})
+    r = at(100)
+    out.append({"goal": "100 M cells end to end in under 5 minutes on two cores",
+                "measured": "not run" if r is None else f"{r['run_s']:.0f} s",
+                "met": "not measured" if r is None else ("yes" if r["run_s"] < 300 else "no")})
+    s = doc["slopes"]["run_time"]
+    span = f"{rows[0]['cells'] / 1e6:.0f}-{rows[-1]['cells'] / 1e6:.0f} M" if rows else "-"
+    out.append({"goal": "growth slope of time against cells <= 1.1 from 1 M to 100 M",
+                "measured": "-" if s is None else f"{s:.2f} over {span}",
+                "met": "-" if s is None else ("yes" if s <= 1.1 else "no")
+                + ("" if at(100) and at(1) else " up to the largest size run (100 M not run)")})
+    if rows:
+        bpc = [r["bytes_per_cell"] for r in rows]
+        mid = (max(bpc) + min(bpc)) / 2
+        dev = (max(bpc) - min(bpc)) / 2 / mid
+        big = [r["bytes_per_cell"] for r in rows if r["cells"] >= 12e6]
+        dev_big = (max(big) - min(big)) / (max(big) + min(big)) if len(big) >= 2 else None
+        out.append({"goal": "peak memory per cell within +-10 % across the series",
+                    "measured": f"{min(bpc):.0f}-{max(bpc):.0f} B/cell (+-{100 * dev:.0f} %)"
+                    + ("" if dev_big is None else f"; from 13 M up +-{100 * dev_big:.0f} %"),
+                    "met": "yes" if dev <= 0.10 else "no"})
+    d = next((r for r in rows if "dask" in r), None)
+    out.append({"goal": "ranking.csv at 13 M cells identical serial vs a two-worker LocalCluster",
+                "measured": "not run" if d is None else
+                f"at {d['cells'] / 1e6:.1f} M: {'identical' if d['dask']['ranking_identical'] else 'different'}",
+                "met": "not measured" if d is None else ("yes" if d["dask"]["ranking_identical"] else "no")})
+    return out
 
 
 def main(argv=None) -> int:
