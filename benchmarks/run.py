@@ -27,6 +27,9 @@ imports or compiles leaks into the next one):
 ``ensemble``     a resistance-uncertainty ensemble of the default scenario (100 members full, 20
                  quick) with ``--workers 2``, beside as many independent default runs extrapolated
                  from a few timed ones (benchmarks/bench_ensemble.py).
+``scale``        ``corridors run`` on the region upsampled to 1, 4 (quick) and 13, 25, 100 M cells (full),
+                 each beside one scikit-image ``MCP_Geometric`` on the same grid; peak memory per
+                 cell, log-log slopes, serial vs dask ranking at 13 M (benchmarks/bench_scale.py).
 
 Every time is the median of ``--repeats`` runs with min-max; ratios are peer median / our
 median ("x faster"). Numba compilation is excluded: each section compiles (or loads its cache)
@@ -51,10 +54,10 @@ sys.path.insert(0, str(HERE))
 import _common  # noqa: E402
 from _common import fmt_ratio, fmt_spread, ratio, spread  # noqa: E402
 
-SECTIONS = ("cost", "circuit", "nea", "conformance", "big", "barrier", "graphs", "ensemble")
+SECTIONS = ("cost", "circuit", "nea", "conformance", "big", "barrier", "graphs", "ensemble", "scale")
 
 #: Threads each section may use (environment of its interpreter).
-THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2, "barrier": 1, "graphs": 2, "ensemble": 2}
+THREADS = {"cost": 1, "circuit": 2, "nea": 2, "conformance": 2, "big": 2, "barrier": 1, "graphs": 2, "ensemble": 2, "scale": 2}
 
 #: Sizes and repeats per mode. Full: up to 8000^2 for cost distance, 2000^2 for circuits.
 PLAN = {
@@ -67,6 +70,7 @@ PLAN = {
         "graphs": {"sizes": [1000], "repeats": 3, "peer_nodes": 20, "nx_nodes": 1,
                    "links": False},
         "ensemble": {"members": 20, "runs": 2},
+        "scale": {"mcells": [1, 4], "dask_at": None, "max_minutes": 10},
     },
     "full": {
         "cost": {"sizes": [1000, 2000, 4000, 8000], "repeats": 5, "scipy_max": 2000},
@@ -78,6 +82,7 @@ PLAN = {
         "graphs": {"sizes": [1000, 2000], "repeats": 3, "peer_nodes": 50, "nx_nodes": 2,
                    "links": True},
         "ensemble": {"members": 100, "runs": 3},
+        "scale": {"mcells": [1, 4, 13, 25, 100], "dask_at": 13, "max_minutes": 25},
     },
 }
 
@@ -370,6 +375,13 @@ def section_ensemble(plan: dict, repeats: int | None) -> dict:
     return out
 
 
+def section_scale(plan: dict, repeats: int | None) -> dict:
+    """The main job on the upsampled region at growing sizes (each size once: minutes each)."""
+    import bench_scale
+
+    return bench_scale.run(plan["mcells"], dask_at=plan["dask_at"], max_minutes=plan["max_minutes"], verbose=False)
+
+
 def section_graphs(plan: dict, repeats: int | None) -> dict:
     """dPC for 1,000 (and 2,000) nodes: corridors vs plain scipy / networkx removal loops."""
     import bench_graphs
@@ -393,7 +405,7 @@ def section_graphs(plan: dict, repeats: int | None) -> dict:
 
 RUNNERS = {"cost": section_cost, "circuit": section_circuit, "nea": section_nea,
            "conformance": section_conformance, "big": section_big, "barrier": section_barrier,
-           "graphs": section_graphs, "ensemble": section_ensemble}
+           "graphs": section_graphs, "ensemble": section_ensemble, "scale": section_scale}
 
 
 # ====================================================================================== goals
@@ -654,6 +666,13 @@ def _md_ensemble(sec):
     import bench_ensemble
 
     return bench_ensemble.to_markdown(sec).splitlines() + [""]
+
+
+def _md_scale(sec):
+    import bench_scale
+
+    # the section's own table and notes, without its title and machine line (the page has them)
+    return bench_scale.to_markdown(sec).splitlines()[4:] + [""]
 
 
 # ======================================================================================= main

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Sequence
 
 from .errors import ConfigError
@@ -66,6 +68,7 @@ class Executor:
         self.progress = progress
         self._client = None
         self._cluster = None
+        self.scratch = None
 
     # ---------------------------------------------------------------- lifecycle
     @property
@@ -130,6 +133,28 @@ class Executor:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @contextmanager
+    def scratch_folder(self, path):
+        """Use ``path`` (created now, removed at the end) as :attr:`scratch` inside the block.
+
+        The scratch folder holds what a stage writes for later stages or for the workers instead
+        of keeping it in memory or sending it through the scheduler: the per-core least-cost
+        searches and, on a cluster, the resistance and core labels each worker reads its windows
+        from. On a real cluster it must be on a file system every worker sees (the run puts it in
+        its temporary output folder, beside ``--out``).
+        """
+        from pathlib import Path
+
+        from rasters.atomic import make_folder
+
+        folder = make_folder(Path(path))
+        old, self.scratch = self.scratch, folder
+        try:
+            yield folder
+        finally:
+            self.scratch = old
+            shutil.rmtree(folder, ignore_errors=True)
 
     # ---------------------------------------------------------------- mapping
     def map(

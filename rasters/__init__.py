@@ -8,6 +8,7 @@ from . import errors as _errors
 from .errors import *  # noqa: F403 - the whole error tree, listed once in errors.__all__
 from .grid import Grid, as_crs, crs_equal
 from .io import read, write
+from .blocks import GridBands, WindowMosaic, raster_info, read_window, write_bands
 from .crossings import open_crossings
 from .layers import apply_polygons, burn_lines, rasterize
 from .resistance import check_resistance, combine, load_reclass_table, reclassify
@@ -20,6 +21,11 @@ __all__ = [
     # I/O
     "read",
     "write",
+    "read_window",
+    "raster_info",
+    "write_bands",
+    "GridBands",
+    "WindowMosaic",
     # alignment
     "resample_to",
     "reproject",

@@ -73,3 +73,18 @@ class UnsafeOutputError(InputError):
 
 class OutputLockedError(CorridorsError, BlockingIOError):
     """Another corridors command is writing the same output folder."""
+
+
+def gdal_reason(exc: BaseException) -> str:
+    """GDAL's own words for an error: rasterio's "See previous exception" replaced by the causes."""
+    seen: list[str] = []
+    e: BaseException | None = exc
+    while e is not None and len(seen) < 8:
+        msg = " ".join(str(e).split())
+        if msg and "See previous exception" not in msg and msg not in seen:
+            seen.append(msg)
+        e = e.__cause__ or e.__context__
+    reason = "; ".join(seen[-2:]) if seen else " ".join(str(exc).split())
+    if any(w in reason for w in ("Read error", "got 0 bytes", "TIFFFillTile", "TIFFReadEncoded", "Cannot read")):
+        reason += " - the file looks truncated or damaged"
+    return reason

@@ -31,13 +31,11 @@ from rasterio.errors import RasterioError
 
 from ._rio import to_rio_crs
 from .atomic import atomic_write_text, temporary_folder
-from .errors import DataFormatError, InputError, OutputExistsError
+from ._write_values import ASCII_NODATA, _prepare_values
+from .errors import DataFormatError, InputError, OutputExistsError, gdal_reason
 from .grid import Grid, as_crs
 
 __all__ = ["read", "write", "WRITE_FORMATS", "ASCII_NODATA", "gdal_reason"]
-
-#: Nodata written to ASCII grids when the grid's own nodata is NaN or None (Circuitscape's value).
-ASCII_NODATA = -9999
 
 #: File-name endings :func:`write` understands, longest first, and the format each one means.
 WRITE_FORMATS: tuple[tuple[str, str], ...] = (
@@ -46,12 +44,6 @@ WRITE_FORMATS: tuple[tuple[str, str], ...] = (
     (".tif", "gtiff"),
     (".tiff", "gtiff"),
 )
-
-# GDAL band data types rasterio can write; anything else is converted first (bool -> uint8, ...).
-_GDAL_DTYPES = {
-    "uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "float32", "float64",
-}
-
 
 def _format_of(path: Path) -> str:
     name = path.name.lower()
@@ -125,21 +117,6 @@ def read(path, *, band: int = 1, name: str | None = None) -> Grid:
     if crs is None and gzipped:
         crs = _read_prj(_prj_sidecar(p))
     return Grid(values, transform, crs, nodata, name if name is not None else str(path))
-
-
-def gdal_reason(exc: BaseException) -> str:
-    """GDAL's own words for an error: rasterio's "See previous exception" replaced by the causes."""
-    seen: list[str] = []
-    e: BaseException | None = exc
-    while e is not None and len(seen) < 8:
-        msg = " ".join(str(e).split())
-        if msg and "See previous exception" not in msg and msg not in seen:
-            seen.append(msg)
-        e = e.__cause__ or e.__context__
-    reason = "; ".join(seen[-2:]) if seen else " ".join(str(exc).split())
-    if any(w in reason for w in ("Read error", "got 0 bytes", "TIFFFillTile", "TIFFReadEncoded", "Cannot read")):
-        reason += " - the file looks truncated or damaged"
-    return reason
 
 
 #: Tokens GDAL's ASCII reader turns into 0 (or a number) without a word: not allowed in a grid.
@@ -289,121 +266,33 @@ def write(grid: Grid, path, *, dtype=None, cog: bool = True, overwrite: bool = T
     ascii_out = kind in ("ascii", "ascii-gz")
     if ascii_out:
         grid.require_square()  # Esri ASCII has one cellsize: refuse non-square or rotated cells
+    if kind == "gtiff":  # strip by strip: no whole-grid copy, whatever the size (rasters.blocks)
+        from .blocks import GridBands, write_bands
+
+        return write_bands(GridBands(grid), p, dtype=dtype, cog=cog)
     values, nodata = _prepare_values(grid, dtype, ascii_out, p)
 
     try:
         with temporary_folder(p) as tmpdir:
-            if kind == "gtiff":
-                tmp = tmpdir / "out.tif"
-                _write_gtiff(values, grid, nodata, tmp, cog)
-                os.replace(tmp, p)
-            else:
-                tmp = tmpdir / "out.asc"
-                _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
-                if kind == "ascii-gz":
-                    gz = tmpdir / "out.asc.gz"
-                    # mtime=0 keeps the bytes identical across runs (reproducible outputs)
-                    with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
-                        shutil.copyfileobj(src, dst)
-                    tmp = gz
-                prj = _prj_sidecar(p)
-                if grid.crs is not None:
-                    # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
-                    # find the CRS equal to the original; written by us so .asc and .asc.gz match
-                    atomic_write_text(prj, grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
-                elif prj.exists():
-                    prj.unlink()
-                os.replace(tmp, p)
+            tmp = tmpdir / "out.asc"
+            _write_gdal(values, grid, nodata, tmp, "AAIGrid", _ascii_options(values.dtype))
+            if kind == "ascii-gz":
+                gz = tmpdir / "out.asc.gz"
+                # mtime=0 keeps the bytes identical across runs (reproducible outputs)
+                with open(tmp, "rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
+                    shutil.copyfileobj(src, dst)
+                tmp = gz
+            prj = _prj_sidecar(p)
+            if grid.crs is not None:
+                # WKT1 as GDAL writes it: ESRI WKT renames datums, so PROJ would no longer
+                # find the CRS equal to the original; written by us so .asc and .asc.gz match
+                atomic_write_text(prj, grid.crs.to_wkt("WKT1_GDAL") or grid.crs.to_wkt())
+            elif prj.exists():
+                prj.unlink()
+            os.replace(tmp, p)
     except RasterioError as exc:
         raise DataFormatError(f"{p}: GDAL could not write the raster ({exc})") from exc
     return p
-
-
-def _prepare_values(grid: Grid, dtype, ascii_out: bool, p: Path) -> tuple[np.ndarray, float | int | None]:
-    """Values cast to the on-disk dtype with nodata cells set to the nodata written."""
-    target = np.dtype(dtype) if dtype is not None else grid.dtype
-    if target == np.bool_:
-        target = np.dtype(np.uint8)
-    elif target == np.float16:
-        target = np.dtype(np.float32)
-    if target.name not in _GDAL_DTYPES:
-        raise InputError(f"{p}: cannot write data type {target}; use one of {sorted(_GDAL_DTYPES)}")
-    mask = grid.nodata_mask
-    valid = grid.values[~mask]
-    nd = grid.nodata
-    if target.kind == "f":
-        if nd is None or (ascii_out and not np.isfinite(nd)):
-            nd = ASCII_NODATA if ascii_out else float("nan")
-        out = grid.values.astype(target, copy=True)
-        if np.isfinite(nd):
-            hits = int(np.count_nonzero(out[~mask] == target.type(nd)))
-            if hits:
-                raise InputError(
-                    f"{p}: {hits} valid cells of {grid.name} equal the nodata value {nd} written; "
-                    "pick another nodata for the grid"
-                )
-        out[mask] = nd
-        return out, nd
-    # integer target: values must be whole and fit
-    info = np.iinfo(target)
-    if valid.size:
-        if valid.dtype.kind == "f":
-            bad = ~np.isfinite(valid) | (valid != np.round(valid))
-            if bad.any():
-                raise InputError(
-                    f"{p}: {int(bad.sum())} cells of {grid.name} are not whole numbers; write "
-                    f"as float32 (dtype='float32') or round them first"
-                )
-        lo, hi = valid.min(), valid.max()
-        if lo < info.min or hi > info.max:
-            raise InputError(
-                f"{p}: values of {grid.name} span {lo}..{hi}, outside {target} "
-                f"({info.min}..{info.max}); choose a wider dtype"
-            )
-    if mask.any() or nd is not None:
-        if nd is None or not np.isfinite(nd) or nd != int(nd) or not info.min <= nd <= info.max:
-            raise InputError(
-                f"{p}: {grid.name} has nodata {nd!r}, which {target} ({info.min}..{info.max}) cannot "
-                "hold; write as float32 or give the grid an integer nodata in that range "
-                "(grid.with_values(values, nodata=...))"
-            )
-        nd = int(nd)
-        hits = int(np.count_nonzero(valid == nd))
-        if hits:
-            raise InputError(
-                f"{p}: {hits} valid cells of {grid.name} equal the nodata value {nd}; pick another nodata"
-            )
-    out = np.where(mask, nd if nd is not None else 0, grid.values).astype(target)
-    return out, nd
-
-
-def _blocksize(shape: tuple[int, int]) -> int:
-    return 512 if max(shape) > 8192 else 256
-
-
-def _write_gtiff(values: np.ndarray, grid: Grid, nodata, tmp: Path, cog: bool) -> None:
-    integer = values.dtype.kind in "iu"
-    block = _blocksize(values.shape)
-    if cog:
-        options = {
-            "BLOCKSIZE": block,
-            "COMPRESS": "DEFLATE",
-            "PREDICTOR": "YES",  # COG driver picks 2 (integers) or 3 (floats)
-            "OVERVIEWS": "AUTO",
-            "OVERVIEW_RESAMPLING": "NEAREST" if integer else "AVERAGE",
-            "BIGTIFF": "IF_SAFER",
-        }
-        _write_gdal(values, grid, nodata, tmp, "COG", options)
-    else:
-        options = {
-            "TILED": "YES",
-            "BLOCKXSIZE": block,
-            "BLOCKYSIZE": block,
-            "COMPRESS": "DEFLATE",
-            "PREDICTOR": 2 if integer else 3,
-            "BIGTIFF": "IF_SAFER",
-        }
-        _write_gdal(values, grid, nodata, tmp, "GTiff", options)
 
 
 def _ascii_options(dtype: np.dtype) -> dict:

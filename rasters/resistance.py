@@ -278,39 +278,41 @@ def reclassify(grid: Grid, table, *, dtype=np.float32, name: str | None = None,
     if nodata_in_table not in NODATA_IN_TABLE:
         raise InputError(f"reclassify: nodata_in_table must be one of {NODATA_IN_TABLE}, got {nodata_in_table!r}")
     lut, source = load_reclass_table(table)
-    valid = grid.valid_mask
     nd = grid.nodata
+    strips = _row_strips(grid.shape)
+    nodata_is_class = False
     if nd is not None and np.isfinite(nd) and float(nd).is_integer() and int(nd) in lut and nodata_in_table != "nodata":
-        hits = grid.values == nd
-        n = int(np.count_nonzero(hits))
+        n = sum(int(np.count_nonzero(grid.values[a:b] == nd)) for a, b in strips)
         if n and nodata_in_table == "error":
             v = lut[int(nd)]
             shown = "barrier" if np.isnan(v) else f"{v:g}"
             raise InputError(
                 f"{grid.name}: its nodata value {int(nd)} is also a class of the resistance table "
                 f"{'' if source == 'table' else source + ' '}(resistance {shown}); the {n} cells holding "
-                f"{int(nd)} ({100 * n / hits.size:.3g}% of the grid) would silently become barriers. Fix "
+                f"{int(nd)} ({100 * n / grid.values.size:.3g}% of the grid) would silently become barriers. Fix "
                 "the raster's nodata (e.g. gdal_edit.py -a_nodata 255 FILE), or say what they are: "
                 "nodata_in_table='nodata' (barriers) or 'class' (the table's resistance); in a "
                 "scenario: inputs.nodata_in_table"
             )
-        if n:  # "class": they are land cover after all
-            valid = valid | hits
-    codes = grid.values[valid]
-    if codes.dtype.kind == "f":
-        frac = codes != np.round(codes)
-        if frac.any():
-            r, c = _first_cell(valid & ~np.isnan(grid.values) & (grid.values != np.round(grid.values)))
-            raise InputError(
-                f"{grid.name}: {int(frac.sum())} cells are not whole land-cover codes (first at row {r}, "
-                f"col {c}: {grid.values[r, c]}); reclassify needs a class raster"
-            )
-    elif codes.dtype.kind not in "iub":
-        raise InputError(f"{grid.name}: land-cover codes must be integers, got dtype {codes.dtype}")
-    present = np.unique(codes)
+        nodata_is_class = n > 0  # "class": they are land cover after all
+    if grid.values.dtype.kind not in "iubf":
+        raise InputError(f"{grid.name}: land-cover codes must be integers, got dtype {grid.values.dtype}")
+    present: set[int] = set()
+    for a, b in strips:  # first pass: the codes present (and whole), strip by strip
+        codes = _strip_codes(grid, a, b, nodata_is_class)
+        if codes.dtype.kind == "f":
+            frac = codes != np.round(codes)
+            if frac.any():
+                v = grid.values[a:b]
+                r, c = _first_cell(~np.isnan(v) & (v != np.round(v)) & _strip_valid(grid, a, b, nodata_is_class))
+                raise InputError(
+                    f"{grid.name}: {int(frac.sum())} cells are not whole land-cover codes (first at row {r + a}, "
+                    f"col {c}: {grid.values[r + a, c]}); reclassify needs a class raster"
+                )
+        present.update(int(x) for x in np.unique(codes))
     keys = np.array(sorted(lut), dtype=np.int64)
     vals = np.array([lut[int(k)] for k in keys], dtype=np.float64)
-    missing = [int(c) for c in present if int(c) not in lut]
+    missing = [c for c in sorted(present) if c not in lut]
     if missing:
         shown = ", ".join(map(str, missing))
         raise MissingClassesError(
@@ -320,8 +322,35 @@ def reclassify(grid: Grid, table, *, dtype=np.float32, name: str | None = None,
             missing,
         )
     out = np.full(grid.shape, np.nan, dtype=dtype)
-    out[valid] = vals[np.searchsorted(keys, codes.astype(np.int64))]
+    for a, b in strips:  # second pass: the values, strip by strip (no grid-sized temporaries)
+        valid = _strip_valid(grid, a, b, nodata_is_class)
+        out[a:b][valid] = vals[np.searchsorted(keys, grid.values[a:b][valid].astype(np.int64))]
     return grid.with_values(out, nodata=float("nan"), name=name or f"{grid.name} resistance")
+
+
+#: Cells per strip of the strip-by-strip passes (a few MB of temporaries at a time).
+STRIP_CELLS = 1 << 21
+
+
+def _row_strips(shape) -> list[tuple[int, int]]:
+    step = max(1, STRIP_CELLS // max(int(shape[1]), 1))
+    return [(a, min(a + step, shape[0])) for a in range(0, shape[0], step)]
+
+
+def _strip_valid(grid: Grid, a: int, b: int, nodata_is_class: bool) -> np.ndarray:
+    """Valid cells of rows a:b (nodata cells too when the nodata value is a class)."""
+    v = grid.values[a:b]
+    valid = np.ones(v.shape, dtype=bool)
+    if np.issubdtype(v.dtype, np.floating):
+        valid &= ~np.isnan(v)
+    nd = grid.nodata
+    if nd is not None and not (isinstance(nd, float) and np.isnan(nd)) and not nodata_is_class:
+        valid &= v != nd
+    return valid
+
+
+def _strip_codes(grid: Grid, a: int, b: int, nodata_is_class: bool) -> np.ndarray:
+    return grid.values[a:b][_strip_valid(grid, a, b, nodata_is_class)]
 
 
 # ----------------------------------------------------------------------------- checks
@@ -332,7 +361,10 @@ def _first_cell(mask: np.ndarray) -> tuple[int, int]:
 
 
 def _where(grid: Grid, mask: np.ndarray) -> str:
-    r, c = _first_cell(mask)
+    return _where_cell(grid, *_first_cell(mask))
+
+
+def _where_cell(grid: Grid, r: int, c: int) -> str:
     x, y = grid.xy(r, c)
     return f"first at row {r}, col {c} (x={x:.6g}, y={y:.6g})"
 
@@ -350,25 +382,39 @@ def check_resistance(grid: Grid, *, name: str | None = None) -> None:
     """
     label = name or grid.name
     values = grid.values
-    valid = grid.valid_mask
     if values.dtype.kind not in "iuf":
         raise InputError(f"{label}: resistance must be numeric, got dtype {values.dtype}")
-    bad = valid & ~(values > 0)
-    n = int(np.count_nonzero(bad))
-    if n:
-        vmin = values[bad].min()
+    strips = _row_strips(grid.shape)
+    bad_n, inf_n, first_bad, first_inf, vmin = 0, 0, None, None, None
+    for a, b in strips:  # strip by strip: no grid-sized masks
+        v = values[a:b]
+        valid = _strip_valid(grid, a, b, False)
+        bad = valid & ~(v > 0)
+        n = int(np.count_nonzero(bad))
+        if n:
+            m = v[bad].min()
+            vmin = m if vmin is None else min(vmin, m)
+            if first_bad is None:
+                r, c = _first_cell(bad)
+                first_bad = (r + a, c)
+        bad_n += n
+        if v.dtype.kind == "f":
+            inf = valid & np.isinf(v)
+            n = int(np.count_nonzero(inf))
+            if n and first_inf is None:
+                r, c = _first_cell(inf)
+                first_inf = (r + a, c)
+            inf_n += n
+    if bad_n:
         raise ResistanceValueError(
-            f"{n} cells <= 0 in {label}; {_where(grid, bad)}; min value {vmin}; resistance must "
+            f"{bad_n} cells <= 0 in {label}; {_where_cell(grid, *first_bad)}; min value {vmin}; resistance must "
             "be > 0 or nodata (barrier)"
         )
-    if values.dtype.kind == "f":
-        inf = valid & np.isinf(values)
-        n = int(np.count_nonzero(inf))
-        if n:
-            raise ResistanceValueError(
-                f"{n} infinite cells in {label}; {_where(grid, inf)}; resistance must be finite and "
-                "> 0; mark barriers as nodata instead"
-            )
+    if inf_n:
+        raise ResistanceValueError(
+            f"{inf_n} infinite cells in {label}; {_where_cell(grid, *first_inf)}; resistance must be finite and "
+            "> 0; mark barriers as nodata instead"
+        )
 
 
 # ----------------------------------------------------------------------------- combine

@@ -72,7 +72,8 @@ def test_packages_import_only_downwards(graph):
 #: corridors' rooms, lowest first: a module may import its own room and lower ones
 ROOMS = [
     ("corridors._kernels",),
-    ("corridors._version", "corridors.errors", "corridors.graph_options", "corridors.parallel", "corridors.logfile"),
+    ("corridors._version", "corridors.errors", "corridors.graph_options", "corridors.parallel", "corridors.logfile",
+     "corridors.memory"),
     ("corridors.leastcost", "corridors.circuit", "corridors.datasets"),
     ("corridors.circuitscape", "corridors.graphs", "corridors.flyway", "corridors.evidence",
      "corridors.restoration"),

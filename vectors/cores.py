@@ -24,7 +24,8 @@ class CoreGrid:
     Attributes
     ----------
     grid : rasters.Grid
-        int32 grid on the template's georeference; 0 = no core, ``k`` = ``pa_ids[k - 1]``.
+        int16 grid (int32 beyond 32,767 reserves, :func:`core_dtype`) on the template's
+        georeference; 0 = no core, ``k`` = ``pa_ids[k - 1]``.
     pa_ids : tuple of str
         Reserve id of each core, in the row order of the input layer.
     cells : numpy.ndarray
@@ -49,6 +50,22 @@ class CoreGrid:
     def mask(self, pa_id: str) -> np.ndarray:
         """Boolean mask of a reserve's cells."""
         return self.grid.values == self.core_id(pa_id)
+
+
+def _cells_per_core(cores: np.ndarray, n: int) -> np.ndarray:
+    """Cells of each core 1..n, counted a strip of rows at a time (``bincount`` first converts
+    its input to 8-byte integers: on the whole grid that is 8 bytes a cell)."""
+    counts = np.zeros(n + 1, np.int64)
+    step = max(1, (1 << 21) // max(cores.shape[1], 1))
+    for r in range(0, cores.shape[0], step):
+        counts += np.bincount(cores[r:r + step].ravel(), minlength=n + 1)
+    return counts[1:]
+
+
+def core_dtype(n: int) -> np.dtype:
+    """The cores grid's integer type for ``n`` reserves: int16 (2 bytes a cell) up to 32,767,
+    int32 beyond."""
+    return np.dtype(np.int16) if n <= np.iinfo(np.int16).max else np.dtype(np.int32)
 
 
 def rasterize_cores(pas: gpd.GeoDataFrame, template: Grid) -> CoreGrid:
@@ -95,13 +112,14 @@ def rasterize_cores(pas: gpd.GeoDataFrame, template: Grid) -> CoreGrid:
     # larger first so smaller reserves are burned last and win; on equal area the earlier row
     # is burned last and wins
     order = sorted(range(n), key=lambda k: (-area[k], -k))
-    values = np.arange(1, n + 1, dtype=np.int32)
+    dtype = core_dtype(n)
+    values = np.arange(1, n + 1, dtype=dtype)
     burned = rasterize(
         [geoms[k] for k in order], template, values=[int(values[k]) for k in order],
-        all_touched=False, fill=0, dtype=np.int32,
+        all_touched=False, fill=0, dtype=dtype,
     )
-    out = np.array(burned.values, dtype=np.int32, copy=True)
-    counts = np.bincount(out.ravel(), minlength=n + 1)[1:]
+    out = burned.values if burned.values.flags.writeable else burned.values.copy()
+    counts = _cells_per_core(out, n)
     # reserves with no cell centre inside: give them the cell under a point on their surface,
     # smallest last so that it wins a shared cell
     empty = [k for k in order if counts[k] == 0]
@@ -112,7 +130,7 @@ def rasterize_cores(pas: gpd.GeoDataFrame, template: Grid) -> CoreGrid:
         for k, r, c in zip(empty, rows.tolist(), cols.tolist()):
             if template.contains_cell(r, c):
                 out[r, c] = values[k]
-        counts = np.bincount(out.ravel(), minlength=n + 1)[1:]
+        counts = _cells_per_core(out, n)
     lost = tuple(ids[k] for k in range(n) if counts[k] == 0)
     if lost:
         log.warning(

@@ -433,3 +433,4 @@ def label_minima(dist, labels, nlabels):
                 mins[k] = d
                 arg[k] = i
     return mins, arg
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 __all__ = ["register", "datasets"]
@@ -62,9 +64,25 @@ def _show_species(name: str) -> None:
 @click.option("--species", "species", metavar="NAME", default=None,
               help="Show one species profile with the source of every value.")
 @click.option("--readme", is_flag=True, help="Print the README of the embedded NEA data.")
-def datasets(species: str | None, readme: bool) -> None:
-    """List the embedded datasets and species profiles with their sources and licences."""
-    if species is not None:
+@click.option("--resample", "cellsize", metavar="METRES", type=float, default=None,
+              help="Write the embedded region on a grid of this cell size (e.g. 1000: 13 M cells) into "
+                   "--out, with a scenario to run it. Upsampled data tests scaling, not ecology.")
+@click.option("--out", "out", metavar="DIR", type=click.Path(path_type=Path), default=None,
+              help="Folder for --resample (written safely: a temporary folder renamed on success).")
+@click.option("--overwrite", is_flag=True, help="With --resample: replace a folder corridors wrote before.")
+def datasets(species: str | None, readme: bool, cellsize: float | None, out: Path | None, overwrite: bool) -> None:
+    """List the embedded datasets and species profiles with their sources and licences; with
+    --resample, write the region on a finer grid."""
+    if (cellsize is None) != (out is None):
+        raise click.UsageError("--resample METRES and --out DIR go together (e.g. --resample 1000 --out nea-1km)")
+    if cellsize is not None:
+        from ..datasets.finer import UPSAMPLED_NOTE, write_finer_nea
+
+        folder = write_finer_nea(out, cellsize, overwrite=overwrite)
+        click.echo(f"{folder}: landcover.tif, elevation.tif, scenario.toml, README.md at {cellsize:g} m")
+        click.echo(_wrap(f"NOTE: {UPSAMPLED_NOTE}.", ""))
+        click.echo(f"run it: corridors run {folder / 'scenario.toml'} --out RUN_FOLDER")
+    elif species is not None:
         _show_species(species)
     elif readme:
         from ..datasets._resources import resource

@@ -63,6 +63,9 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
             kind = ", flyway site network" if is_flyway_profile(profile) else ""
             click.echo(f"{scenario or 'default scenario'}: OK ({one.name}, species {one.species.profile}{kind})")
         return
+    from ..memory import tune_allocator
+
+    tune_allocator()  # freed grid-sized arrays go back to the system (corridors.memory)
     result = run_scenario(sc, out, overwrite=overwrite, workers=workers, scheduler=scheduler,
                           progress=None if verbosity >= 0 else False)
     from ..pipeline import SpeciesRuns

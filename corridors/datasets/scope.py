@@ -22,10 +22,17 @@ def habitat_share(nodes: gpd.GeoDataFrame, landcover: Grid, classes) -> np.ndarr
     gets the cell under a point on its surface. Returns float64, one share per row of ``nodes``.
     """
     cores = vectors.rasterize_cores(nodes, landcover)
-    ids = np.asarray(cores.grid.values).ravel()
-    hab = np.isin(np.asarray(landcover.values).ravel(), np.asarray(list(classes)))
-    total = np.bincount(ids, minlength=len(nodes) + 1)[1:].astype(float)
-    good = np.bincount(ids, weights=hab.astype(float), minlength=len(nodes) + 1)[1:]
+    ids = np.asarray(cores.grid.values)
+    lc = np.asarray(landcover.values)
+    n = len(nodes)
+    total, good = np.zeros(n + 1), np.zeros(n + 1)
+    step = max(1, (1 << 21) // max(ids.shape[1], 1))
+    for r in range(0, ids.shape[0], step):  # a strip at a time: no grid-sized 8-byte temporaries
+        strip = ids[r:r + step].ravel()
+        hab = np.isin(lc[r:r + step].ravel(), np.asarray(list(classes)))
+        total += np.bincount(strip, minlength=n + 1)
+        good += np.bincount(strip[hab], minlength=n + 1)
+    total, good = total[1:], good[1:]
     return np.divide(good, total, out=np.zeros_like(good), where=total > 0)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import InputError, NoViableLinkError
 from ..logfile import log_to_file
+from ..memory import release_free_memory
 from ..parallel import Executor
 from ..scenario import Scenario
 from .outputs import input_records, write_outputs, write_report, write_run_manifest
@@ -99,6 +100,7 @@ class _Steps:
             self.bar.set_postfix_str(name)
         with self.timer(name):
             result = func(*args)
+        release_free_memory()  # what the stage freed goes back to the system (corridors.memory)
         if self.bar is not None:
             self.bar.update(1)
         return result
@@ -169,7 +171,7 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
         with log_to_file(tmp / "corridors.log"), _quiet_numeric_warnings():
             ex = executor or Executor(workers, scheduler, progress=progress)
             log.info("scenario %r -> %s", given.name, out)
-            with ex if own_executor else nullcontext(ex):
+            with ex if own_executor else nullcontext(ex), ex.scratch_folder(tmp / ".scratch"):
                 if given.species.several:
                     result = _run_species(given, scenarios, tmp, ex, progress)
                 else:

@@ -25,6 +25,7 @@ import numpy as np
 from rasters.errors import InputError
 from rasters.grid import Grid
 
+from .._kernels.labels import labels_present
 from ..leastcost._inputs import Surface, check_max_cost, label_array, surface
 from ..leastcost.costdistance import run_kernel
 from .disk import check_radius, disk_half_widths, window_min
@@ -412,8 +413,12 @@ def core_distances(surf: Surface, dense: np.ndarray, pairs: Iterable[tuple[int, 
 
 def _pairs_and_labels(cores, pairs, surf: Surface):
     arr = label_array(cores, surf, what="cores", allow_mask=False, none="no core")
-    dense = arr.reshape(-1).astype(np.int64)
-    present = set(np.unique(dense).tolist()) - {0}
+    dense = np.ascontiguousarray(arr).reshape(-1)  # the cores' own integer type (int16: 2 bytes a cell)
+    top = int(dense.max()) if dense.size else 0
+    if dense.size and int(dense.min()) >= 0 and top <= max(dense.size, 1 << 20):
+        present = set(np.flatnonzero(labels_present(dense, top)).tolist()) - {0}  # no sorted copy of the grid
+    else:
+        present = set(np.unique(dense).tolist()) - {0}
     out = []
     for p in pairs:
         try:

@@ -9,6 +9,7 @@ falls in a gap (unprotected stretch of a corridor). The result is a GeoDataFrame
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,10 +25,9 @@ from .barrier import (
     _pairs_and_labels,
     _radii,
     _restored,
-    core_distances,
     link_scores,
 )
-from .disk import disk_offsets, window_min
+from .disk import disk_half_widths, disk_offsets, window_min
 
 __all__ = ["Window", "select_windows", "restoration_sites", "RestorationSites", "SITE_COLUMNS",
            "RANK_BY"]
@@ -416,34 +416,160 @@ def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, ra
         resistance.check_aligned(cores)
     dense, plist = _pairs_and_labels(cores_arr, pairs, surf)
     ids = links["Link_ID"].astype(int).tolist()
-    combined = np.zeros((len(rr),) + surf.shape, np.float64)
+    combined = _TiledScores(len(rr), surf.shape)
     windows, lcds = {}, {}
-    for link_id, ((a, b), lcd, cwd_a, cwd_b) in zip(ids, core_distances(surf, dense, plist, max_cost=mc)):
+    pad = 2 * max((disk_half_widths(r, surf.cellsize).size - 1) // 2 for r in rr)
+    for link_id, ((a, b), lcd, (u0, v0), cwd_a, cwd_b) in zip(ids, _windowed_core_distances(surf, dense, plist, mc, pad)):
         if not np.isfinite(lcd):
             raise InputError(f"link {link_id} (cores {a}, {b}): not connected within max_cost {mc:g}; "
                              "drop it or raise max_cost")
         lcds[link_id] = lcd
         ls = link_scores(cwd_a, cwd_b, lcd, rr, cellsize=surf.cellsize, restored_resistance=rp)
+        del cwd_a, cwd_b
+        ls = dataclasses.replace(ls, rows=slice(ls.rows.start + u0, ls.rows.stop + u0),
+                                 cols=slice(ls.cols.start + v0, ls.cols.stop + v0), shape=surf.shape)
         windows[link_id] = select_windows(ls, top=top, cellsize=surf.cellsize, rank_by=rank_by)
-        sub = combined[:, ls.rows, ls.cols]
-        if combine == "max":
-            np.maximum(sub, ls.improvement, out=sub)
-        else:
-            sub += ls.improvement
+        combined.add(ls.rows, ls.cols, ls.improvement, combine)
     sites = describe_windows(windows, resistance, links=links, landcover=landcover, classes=classes,
                              countries=countries, gaps=gaps, gaps_of_link=gaps_of_link)
-    per_unit = combined / (2.0 * np.asarray(rr))[:, None, None]
-    k = np.argmax(per_unit, axis=0)
-    best_pu = np.take_along_axis(per_unit, k[None], axis=0)[0]
-    best_r = np.asarray(rr)[k].astype(np.float32)
-    best_r[best_pu <= 0] = np.nan
+    improvement, best_pu, best_r = combined.best_over_radii(rr)
+    del combined
     g = resistance
     return RestorationSites(
         sites=sites,
-        improvement=Grid(combined.max(axis=0).astype(np.float32), g.transform, g.crs, None,
+        improvement=Grid(improvement, g.transform, g.crs, None,
                          f"barrier improvement ({combine} over links, max over radii, cost units)"),
         per_unit=Grid(best_pu.astype(np.float32), g.transform, g.crs, None,
                       f"barrier improvement per unit diameter ({combine} over links)"),
         best_radius=Grid(best_r, g.transform, g.crs, float("nan"), "barrier best radius (m)"),
         radii=rr, lcd=lcds,
     )
+
+
+def _best_over_radii(combined: np.ndarray, radii) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell, over the radii (axis 0 of ``combined``, float64): the largest score (float32),
+    the largest score per unit diameter ``IS / 2R`` (float32) and the radius giving it (float32,
+    NaN where that is <= 0; ties: the smaller radius, as ``np.argmax`` takes the first).
+
+    One radius at a time, so the temporaries are two grids of float64, not ``len(radii)``.
+    """
+    best = combined[0].copy()
+    best_pu = combined[0] / (2.0 * radii[0])
+    best_r = np.full(best.shape, radii[0], np.float32)
+    per_unit = np.empty_like(best_pu)
+    for i in range(1, len(radii)):
+        np.maximum(best, combined[i], out=best)
+        np.divide(combined[i], 2.0 * radii[i], out=per_unit)
+        better = per_unit > best_pu  # strictly: the first radius keeps a tie
+        best_pu[better] = per_unit[better]
+        best_r[better] = radii[i]
+        del better
+    best_r[best_pu <= 0] = np.nan
+    return best.astype(np.float32), best_pu.astype(np.float32), best_r
+
+
+class _TiledScores:
+    """The links' scores combined per radius, held only in the tiles some link's crop touches.
+
+    Each link scores a crop of the grid (about 1 % of the embedded grid for the top 10 links),
+    so a whole ``(radii, rows, cols)`` float64 array (40 bytes a cell at 5 radii) would be almost
+    all zeros. Tiles of :attr:`TILE` x :attr:`TILE` cells are allocated (zeros) when a crop first
+    touches them; cells of no tile score 0 for every radius. Combining is cell by cell in link
+    order, so the values are those of the whole array.
+    """
+
+    TILE = 256
+
+    def __init__(self, nradii: int, shape: tuple[int, int]):
+        self.nradii = nradii
+        self.shape = shape
+        self.tiles: dict[tuple[int, int], np.ndarray] = {}
+
+    def _tile(self, ti: int, tj: int) -> np.ndarray:
+        t = self.tiles.get((ti, tj))
+        if t is None:
+            h = min(self.TILE, self.shape[0] - ti * self.TILE)
+            w = min(self.TILE, self.shape[1] - tj * self.TILE)
+            t = self.tiles[(ti, tj)] = np.zeros((self.nradii, h, w), np.float64)
+        return t
+
+    def add(self, rows: slice, cols: slice, scores: np.ndarray, combine: str) -> None:
+        """Combine ``scores`` (radii, crop rows, crop cols) into rows x cols ("max" or "sum")."""
+        T = self.TILE
+        r0, r1, c0, c1 = rows.start, rows.stop, cols.start, cols.stop
+        if r0 >= r1 or c0 >= c1:
+            return
+        for ti in range(r0 // T, (r1 - 1) // T + 1):
+            a0, a1 = max(r0, ti * T), min(r1, (ti + 1) * T)
+            for tj in range(c0 // T, (c1 - 1) // T + 1):
+                b0, b1 = max(c0, tj * T), min(c1, (tj + 1) * T)
+                sub = self._tile(ti, tj)[:, a0 - ti * T:a1 - ti * T, b0 - tj * T:b1 - tj * T]
+                part = scores[:, a0 - r0:a1 - r0, b0 - c0:b1 - c0]
+                if combine == "max":
+                    np.maximum(sub, part, out=sub)
+                else:
+                    sub += part
+
+    def best_over_radii(self, radii) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`_best_over_radii` on the whole grid: float32 grids, 0 / 0 / NaN off the tiles."""
+        improvement = np.zeros(self.shape, np.float32)
+        per_unit = np.zeros(self.shape, np.float32)
+        best_r = np.full(self.shape, np.nan, np.float32)
+        T = self.TILE
+        for (ti, tj), t in self.tiles.items():
+            win = (slice(ti * T, ti * T + t.shape[1]), slice(tj * T, tj * T + t.shape[2]))
+            improvement[win], per_unit[win], best_r[win] = _best_over_radii(t, radii)
+        return improvement, per_unit, best_r
+
+
+def _windowed_core_distances(surf, dense, pairs, max_cost: float, pad: int):
+    """:func:`~.barrier.core_distances` on windows: yield ``(pair, lcd, (row0, col0), cwd_a,
+    cwd_b)``, the two searches on the bounding box of their windows grown by ``pad`` cells
+    (clipped to the grid; inf outside each search's window) and the box's top-left corner.
+
+    Each core's search runs once on its window (:func:`corridors.leastcost.windows.search_window`:
+    its cells' box grown by the cells ``max_cost`` can reach, where the costs are those of the
+    whole-grid search) and is kept until its last pair. Cells closer than the pair's least-cost
+    distance to a core, the only ones a link's scores read, lie inside that core's window, and
+    ``pad`` (twice the largest disk's half width) covers the scores' crop and the data it reads,
+    so the scores are those of the whole grid.
+    """
+    from ..leastcost.costdistance import run_kernel
+    from ..leastcost.windows import reach_cells, search_window, to_window
+
+    pairs = [tuple(int(v) for v in p) for p in pairs]
+    last_use = {}
+    for i, (a, b) in enumerate(pairs):
+        last_use[a] = last_use[b] = i
+    nr, nc = surf.shape
+    reach = reach_cells(max_cost, surf.min_res, surf.cellsize)
+    cache: dict[int, tuple] = {}
+    for i, (a, b) in enumerate(pairs):
+        for c in (a, b):
+            if c not in cache:
+                cells = np.flatnonzero(dense == c).astype(np.int64)
+                cells = cells[surf.flat[cells] < np.inf]
+                if cells.size == 0:
+                    raise InputError(f"core {c}: no cell off the barriers (or no cell at all)")
+                rows, cols = search_window(cells, surf.shape, reach)
+                res = np.ascontiguousarray(surf.flat.reshape(surf.shape)[rows[0]:rows[1], cols[0]:cols[1]])
+                win = dataclasses.replace(surf, flat=res.reshape(-1), shape=res.shape, grid=None)
+                dist, _, _ = run_kernel(win, to_window(cells, nc, rows, cols), np.ones(cells.size, np.int32),
+                                        max_cost=max_cost)
+                cache[c] = (rows, cols, dist.reshape(res.shape))
+        (ra, ca, da), (rb, cb, db) = cache[a], cache[b]
+        u0, u1 = max(min(ra[0], rb[0]) - pad, 0), min(max(ra[1], rb[1]) + pad, nr)
+        v0, v1 = max(min(ca[0], cb[0]) - pad, 0), min(max(ca[1], cb[1]) + pad, nc)
+        cwd = []
+        for rows, cols, d in ((ra, ca, da), (rb, cb, db)):
+            out = np.full((u1 - u0, v1 - v0), np.inf)
+            out[rows[0] - u0:rows[1] - u0, cols[0] - v0:cols[1] - v0] = d
+            cwd.append(out)
+        b_cells = np.flatnonzero(dense == b)
+        br, bc = np.divmod(b_cells, nc)
+        lcd = float(cwd[0][br - u0, bc - v0].min())
+        yield (a, b), lcd, (u0, v0), cwd[0], cwd[1]
+        del cwd
+        for c in (a, b):
+            if last_use[c] == i:
+                del cache[c]

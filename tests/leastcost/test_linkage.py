@@ -153,7 +153,7 @@ def test_executor_hook_gives_the_thread_results_and_cropped_maps(oracle):
     kw = dict(cellsize=10.0, max_cost_distance=100.0, corridor_width=20.0, adjacency="both")
     threads = corridors.linkage_network(res, cores, workers=2, **kw)
     mapped = corridors.linkage_network(res, cores, executor=_RecordingExecutor(log), **kw)
-    assert log == [(core_search, [1, 2, 3], ["bound", "labels", "ncores", "surf"], True)]
+    assert log == [(core_search, [1, 2, 3], ["bound", "ncores", "source", "spill", "surf"], True)]
     assert threads.links.equals(mapped.links) and threads.dropped.equals(mapped.dropped)
     for lid in threads.paths:
         assert np.array_equal(threads.paths[lid], mapped.paths[lid])

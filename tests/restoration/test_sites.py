@@ -219,3 +219,91 @@ def test_rank_by_per_unit_prefers_small_windows():
     assert ws[0].radius == 1.0
     ana_gain = select_windows(sc, top=1, cellsize=1.0, rank_by="gain")
     assert ana_gain[0].radius == 1.0  # equal gain 99 at every radius: the tie goes to r = 1
+
+
+def test_best_over_radii_equals_the_whole_stack_formulas():
+    """The radius-at-a-time reduction gives what the (radii x grid) array formulas give, ties
+    (equal scores per unit diameter) going to the smaller radius as np.argmax's first index."""
+    from corridors.restoration.sites import _best_over_radii
+
+    rng = np.random.default_rng(5)
+    radii = (1000.0, 2000.0, 3000.0, 4000.0)
+    combined = rng.random((len(radii), 30, 40)) * (rng.random((len(radii), 30, 40)) < 0.6)
+    combined[1, 0, 0], combined[0, 0, 0] = 2.0, 1.0  # per unit diameter tie: 1/2000 == 2/4000
+    combined[:, 1, 1] = 0.0  # no gain anywhere: NaN radius
+    per_unit = combined / (2.0 * np.asarray(radii))[:, None, None]
+    k = np.argmax(per_unit, axis=0)
+    want_pu = np.take_along_axis(per_unit, k[None], axis=0)[0]
+    want_r = np.asarray(radii)[k].astype(np.float32)
+    want_r[want_pu <= 0] = np.nan
+    imp, pu, r = _best_over_radii(combined, radii)
+    np.testing.assert_array_equal(imp, combined.max(axis=0).astype(np.float32))
+    np.testing.assert_array_equal(pu, want_pu.astype(np.float32))
+    np.testing.assert_array_equal(r, want_r)
+    assert r[0, 0] == 1000.0 and np.isnan(r[1, 1])
+
+
+@pytest.mark.parametrize("combine", ["max", "sum"])
+def test_tiled_scores_equal_the_whole_array(combine, monkeypatch):
+    """Crops combined in small tiles (crossing tile edges) give the whole (radii x grid) array's
+    results, zero / NaN where no crop reaches."""
+    from corridors.restoration.sites import _best_over_radii, _TiledScores
+
+    monkeypatch.setattr(_TiledScores, "TILE", 7)
+    rng = np.random.default_rng(11)
+    radii, shape = (1000.0, 2000.0, 3000.0), (30, 44)
+    whole = np.zeros((len(radii),) + shape)
+    tiled = _TiledScores(len(radii), shape)
+    for _ in range(6):
+        r0, c0 = int(rng.integers(0, 25)), int(rng.integers(0, 38))
+        rows, cols = slice(r0, min(r0 + int(rng.integers(1, 15)), 30)), slice(c0, min(c0 + int(rng.integers(1, 15)), 44))
+        scores = rng.random((len(radii), rows.stop - rows.start, cols.stop - cols.start))
+        sub = whole[:, rows, cols]
+        if combine == "max":
+            np.maximum(sub, scores, out=sub)
+        else:
+            sub += scores
+        tiled.add(rows, cols, scores, combine)
+    tiled.add(slice(3, 3), slice(0, 5), np.zeros((len(radii), 0, 5)), combine)  # an empty crop
+    for got, want in zip(tiled.best_over_radii(radii), _best_over_radii(whole, radii)):
+        np.testing.assert_array_equal(got, want)
+    assert len(tiled.tiles) < (30 // 7 + 1) * (44 // 7 + 1) or whole.all()
+
+
+@pytest.mark.parametrize("max_cost", [60.0, np.inf])
+def test_windowed_searches_score_as_the_whole_grid(max_cost):
+    """Each link's scores from the cores' window searches, placed on the grid, equal those from
+    whole-grid searches (barrier.core_distances), with a bound that crops the windows and without."""
+    from corridors.leastcost._inputs import surface
+    from corridors.restoration.barrier import _pairs_and_labels, core_distances, link_scores
+    from corridors.restoration.sites import _windowed_core_distances
+
+    rng = np.random.default_rng(2)
+    res = rng.uniform(1.0, 2.0, (100, 200))
+    res[rng.random(res.shape) < 0.05] = np.nan
+    cores = np.zeros(res.shape, np.int16)
+    cores[10:13, 10:14], cores[10:13, 40:44], cores[80:83, 150:154], cores[80:83, 180:184] = 1, 2, 3, 4
+    res[cores > 0] = 1.0
+    surf = surface(res, cellsize=1.0)
+    dense, plist = _pairs_and_labels(cores, [(1, 2), (3, 4), (2, 3)], surf)
+    radii = (1.0, 2.0, 3.0)
+    full = list(core_distances(surf, dense, plist, max_cost=max_cost))
+    win = list(_windowed_core_distances(surf, dense, plist, max_cost, 2 * 3))
+    scored = 0
+    for (pair, lcd, cwd_a, cwd_b), (pair2, lcd2, (u0, v0), wa, wb) in zip(full, win, strict=True):
+        assert pair == pair2
+        if not lcd < max_cost:  # not a viable link: the run never scores it
+            assert not lcd2 < max_cost
+            continue
+        assert lcd == lcd2
+        assert (wa.size < res.size) == np.isfinite(max_cost)  # the bound crops the windows
+        a = link_scores(cwd_a, cwd_b, lcd, radii, cellsize=1.0, restored_resistance=1.0)
+        b = link_scores(wa, wb, lcd, radii, cellsize=1.0, restored_resistance=1.0)
+        whole_a = np.zeros((3,) + res.shape)
+        whole_a[:, a.rows, a.cols] = a.improvement
+        whole_b = np.zeros((3,) + res.shape)
+        whole_b[:, b.rows.start + u0:b.rows.stop + u0, b.cols.start + v0:b.cols.stop + v0] = b.improvement
+        assert whole_a.max() > 0
+        np.testing.assert_array_equal(whole_a, whole_b)
+        scored += 1
+    assert scored == (2 if np.isfinite(max_cost) else 3)

@@ -42,7 +42,8 @@ def test_hand_grid_nested_tiny_and_outside(caplog):
         [1, 1, 1, 1, 0, 0, 0, 0],
     ], dtype=np.int32)
     np.testing.assert_array_equal(cores.grid.values, expected)
-    assert cores.grid.dtype == np.int32
+    assert cores.grid.dtype == np.int16  # 2 bytes a cell (int32 beyond 32,767 reserves)
+    assert vectors.cores.core_dtype(40000) == np.int32
     assert cores.grid.transform == TEMPLATE.transform and cores.grid.crs == TEMPLATE.crs
     assert cores.pa_ids == ("P1", "P2", "P3", "P4", "P5")
     assert list(cores.cells) == [19, 4, 1, 1, 0]

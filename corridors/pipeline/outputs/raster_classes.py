@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .styles import RasterClasses, raster_classes, raster_style
+from .rasters import band_source
+from .styles import MAX_EXACT, RasterClasses, finite_values, raster_classes, raster_style
 
 __all__ = ["run_raster_classes", "resistance_names", "landcover_legend"]
 
@@ -35,10 +36,36 @@ def resistance_names(table: dict, legend: dict[int, str] | None) -> dict[float, 
 
 
 def run_raster_classes(r, grids: dict[str, Any]) -> dict[str, RasterClasses]:
-    """``{raster name: RasterClasses}`` of the rasters ``grids`` of run ``r`` (StageResults)."""
+    """``{raster name: RasterClasses}`` of the rasters ``grids`` (Grids or band sources, see
+    :mod:`rasters.blocks`) of run ``r`` (StageResults)."""
     out = {}
     for name, grid in grids.items():
         style = raster_style(name)
         names = resistance_names(r.inputs.table, landcover_legend(r)) if style.table_classes else None
-        out[name] = raster_classes(grid.values, style, nodata=grid.nodata, names=names)
+        out[name] = source_classes(band_source(grid), style, names=names)
     return out
+
+
+def source_classes(source, style, *, names=None, max_exact: int = MAX_EXACT) -> RasterClasses:
+    """:func:`~.styles.raster_classes` of a band source, read strip by strip.
+
+    The distinct values are gathered strip by strip; only when there are more than
+    ``max_exact`` of them (an interpolated legend, whose percentiles need every value) are the
+    finite values collected, in the raster's own dtype. The classes are those of
+    :func:`~.styles.raster_classes` on the whole array.
+    """
+    import numpy as np
+    import pandas as pd
+
+    import rasters
+
+    distinct: set = set()
+    for _, _, rows in rasters.blocks.strips(source):
+        distinct.update(pd.unique(finite_values(rows, source.nodata)).tolist())
+        if len(distinct) > max_exact:
+            break
+    else:
+        return raster_classes(np.array(sorted(distinct), dtype=np.float64), style, names=names,
+                              max_exact=max_exact)
+    values = np.concatenate([finite_values(rows, source.nodata) for _, _, rows in rasters.blocks.strips(source)])
+    return raster_classes(values, style, names=names, max_exact=max_exact)

@@ -93,11 +93,29 @@ def display_raster(values: np.ndarray, reduce: str, limit: int = DISPLAY_CELLS) 
     k = max(1, math.ceil(max(v.shape) / limit))
     if k == 1:
         return v, 1
+    return _blocks(v, reduce, k), k
+
+
+def _blocks(v: np.ndarray, reduce: str, k: int) -> np.ndarray:
     if reduce == "pick":
-        return v[::k, ::k], k
+        return v[::k, ::k]
     from ..._kernels.blocks import block_extreme
 
-    return block_extreme(np.asarray(v, dtype=np.float32), k, reduce == "max"), k
+    return block_extreme(np.asarray(v, dtype=np.float32), k, reduce == "max")
+
+
+def display_bands(source, reduce: str, limit: int = DISPLAY_CELLS) -> tuple[np.ndarray, int]:
+    """:func:`display_raster` of a band source (:mod:`rasters.blocks`), read strip by strip.
+
+    Each strip starts on a multiple of k rows, so every k x k block falls in one strip and the
+    result equals :func:`display_raster` on the whole array; only one strip is in memory.
+    """
+    from rasters.blocks import strips
+
+    k = max(1, math.ceil(max(source.shape) / limit))
+    if k == 1:
+        return np.asarray(source.read_rows(0, source.shape[0])), 1
+    return np.concatenate([_blocks(rows, reduce, k) for _, _, rows in strips(source, multiple=k)], axis=0), k
 
 
 #: zlib level of the PNGs written (1: fast; the images are mostly flat colour or transparent)
@@ -115,15 +133,18 @@ def _png(image: np.ndarray) -> str:
 
 def _display_images(r, grids: dict[str, Any], classes: dict[str, RasterClasses]) -> dict[str, dict]:
     """``{raster: {image (RGBA), bounds, legend}}`` at display resolution, water included."""
+    from .rasters import band_source
+
     out = {}
     for name, grid in grids.items():
         style: RasterStyle = LAYER_STYLES[name]
-        values, k = display_raster(grid.values, DISPLAY_REDUCE.get(name, "pick"))
+        grid = band_source(grid)
+        values, k = display_bands(grid, DISPLAY_REDUCE.get(name, "pick"))
         image = colourise(values, classes[name], nodata=grid.nodata)
         out[name] = {"image": image, "bounds": _display_bounds(grid, values.shape, k),
                      "legend": list(zip(classes[name].colours, classes[name].labels)), "unit": style.unit}
     if "resistance" in grids:
-        water = water_image(r, grids["resistance"])
+        water = water_image(r, band_source(grids["resistance"]))
         if water is not None:
             out["water"] = water
     return out
@@ -136,7 +157,7 @@ def water_image(r, grid) -> dict | None:
     mask = _water_mask(r)
     if mask is None:
         return None
-    values, k = display_raster(mask, "pick")
+    values, k = mask
     s: VectorStyle = LAYER_STYLES["water"]
     image = np.zeros(values.shape + (4,), dtype=np.uint8)
     image[values] = rgba(s.colour, s.alpha)
@@ -145,13 +166,17 @@ def water_image(r, grid) -> dict | None:
 
 
 def _display_bounds(grid, shape: tuple[int, int], k: int) -> tuple[float, float, float, float]:
-    """Bounds of a display raster of ``shape`` whose cells are k x k cells of ``grid``."""
-    left, _, _, top = grid.bounds
+    """Bounds of a display raster of ``shape`` whose cells are k x k cells of ``grid`` (a Grid or
+    a band source)."""
     t = grid.transform
+    left, top = t.c, t.f
     return left, top + shape[0] * k * t.e, left + shape[1] * k * t.a, top
 
 
-def _water_mask(r) -> np.ndarray | None:
+def _water_mask(r) -> tuple[np.ndarray, int] | None:
+    """The land cover's water cells at display resolution and the factor k (None without water)."""
+    from rasters.blocks import GridBands, strips
+
     from .layers import CONTEXT_CLASSES
     from .raster_classes import landcover_legend
 
@@ -159,8 +184,14 @@ def _water_mask(r) -> np.ndarray | None:
     if legend is None:
         return None
     codes = [c for c, n in legend.items() if n in CONTEXT_CLASSES["water"]]
-    mask = np.isin(np.asarray(r.inputs.landcover.values), codes)
-    return mask if mask.any() else None
+    lc = r.inputs.landcover
+    k = max(1, math.ceil(max(lc.shape) / DISPLAY_CELLS))
+    parts, found = [], False
+    for _, _, rows in strips(GridBands(lc), multiple=k):
+        mask = np.isin(np.asarray(rows), codes)
+        found = found or bool(mask.any())
+        parts.append(mask[::k, ::k])
+    return (np.concatenate(parts, axis=0), k) if found else None
 
 
 # --- vectors and tables for the page ------------------------------------------------------------

@@ -273,7 +273,12 @@ class RasterClasses:
     mode: str
 
 
-def _finite_values(values: np.ndarray, nodata) -> np.ndarray:
+#: At most this many distinct values make a class legend (one stop each); more are interpolated.
+MAX_EXACT = 12
+
+
+def finite_values(values: np.ndarray, nodata) -> np.ndarray:
+    """The finite values of ``values`` (flat), ``nodata`` left out."""
     v = np.asarray(values).ravel()
     ok = np.isfinite(v)
     if nodata is not None and np.isfinite(nodata):
@@ -289,7 +294,7 @@ def _spread(ramp: Sequence[str], n: int) -> list[str]:
 
 
 def raster_classes(values: np.ndarray, style: RasterStyle, *, nodata=None, names: dict[float, str] | None = None,
-                   max_exact: int = 12, stops: int = 6) -> RasterClasses:
+                   max_exact: int = MAX_EXACT, stops: int = 6) -> RasterClasses:
     """Colour stops for ``values`` drawn with ``style``.
 
     Parameters
@@ -302,7 +307,7 @@ def raster_classes(values: np.ndarray, style: RasterStyle, *, nodata=None, names
     """
     import pandas as pd
 
-    v = _finite_values(values, nodata)
+    v = finite_values(values, nodata)
     shown = np.sort(pd.unique(v)).astype(np.float64) if v.size else np.array([])
     names = names or {}
     if 0 < shown.size <= max_exact:

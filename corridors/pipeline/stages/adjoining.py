@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..._kernels.labels import group_sums
+
 __all__ = ["Adjoining", "assess_adjoining", "border_steps"]
 
 ADJOINING_COLUMNS = ["From_PA", "To_PA", "From_Name", "To_Name", "From_ISO3", "To_ISO3", "Link_Info", "Border",
@@ -36,7 +38,10 @@ def border_steps(labels: np.ndarray, resistance: np.ndarray, neighbours: int = 8
     -------
     DataFrame
         ``a`` < ``b`` (labels), ``n_steps``, ``n_open``, ``conductance`` (sum over open steps),
-        ``mean_res`` (mean of ``(r_u + r_v) / 2`` over open steps; NaN without one).
+        ``mean_res`` (mean of ``(r_u + r_v) / 2`` over open steps; NaN without one). Sums are
+        compensated (:func:`corridors._kernels.labels.group_sums`) in the order of the steps
+        (straight right, down, then the diagonals; row-major in each), so a window holding both
+        cores gives the sums of the whole grid.
     """
     lab = np.asarray(labels)
     res = np.asarray(resistance, dtype=np.float64)
@@ -61,15 +66,45 @@ def border_steps(labels: np.ndarray, resistance: np.ndarray, neighbours: int = 8
         means.append(mean)
     if not keys:
         return pd.DataFrame(columns=["a", "b", "n_steps", "n_open", "conductance", "mean_res"])
-    df = pd.DataFrame({"key": np.concatenate(keys), "open": np.concatenate(opens),
-                       "cond": np.concatenate(conds), "mean": np.concatenate(means)})
-    g = df.groupby("key", sort=True)
-    out = pd.DataFrame({"n_steps": g.size(), "n_open": g["open"].sum(), "conductance": g["cond"].sum(),
-                        "mean_res": g["mean"].mean()}).reset_index()
-    key = out["key"].to_numpy(dtype=np.int64)
-    out.insert(0, "a", key >> 32)
-    out.insert(1, "b", key & 0xFFFFFFFF)
-    return out.drop(columns="key")
+    key, is_open = np.concatenate(keys), np.concatenate(opens)
+    uniq, group = np.unique(key, return_inverse=True)
+    n = uniq.size
+    cond, _ = group_sums(group, np.concatenate(conds), n)
+    mean_sum, n_mean = group_sums(group, np.concatenate(means), n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_res = np.where(n_mean > 0, mean_sum / np.maximum(n_mean, 1), np.nan)
+    return pd.DataFrame({"a": uniq >> 32, "b": uniq & 0xFFFFFFFF,
+                         "n_steps": np.bincount(group, minlength=n).astype(np.int64),
+                         "n_open": np.bincount(group, weights=is_open, minlength=n).astype(np.int64),
+                         "conductance": cond, "mean_res": mean_res})
+
+
+def _pair_steps(links, resistance, neighbours) -> dict:
+    """:func:`border_steps` of each adjoining pair, ``{frozenset(pa_a, pa_b): row}``, each on the
+    window that holds both reserves' cells (the steps, and the order they are summed in, of the
+    whole grid)."""
+    from scipy.ndimage import find_objects
+
+    from .circuits import window_float64
+
+    cores = links.cores
+    lab = cores.grid.values
+    boxes = find_objects(lab)
+    out = {}
+    for rec in links.adjoining.itertuples(index=False):
+        ka, kb = cores.core_id(str(rec.pa_a)), cores.core_id(str(rec.pa_b))
+        ba = boxes[ka - 1] if ka <= len(boxes) else None
+        bb = boxes[kb - 1] if kb <= len(boxes) else None
+        if ba is None or bb is None:  # a reserve without a cell: no step between them
+            continue
+        rows = slice(min(ba[0].start, bb[0].start), max(ba[0].stop, bb[0].stop))
+        cols = slice(min(ba[1].start, bb[1].start), max(ba[1].stop, bb[1].stop))
+        steps = border_steps(lab[rows, cols], window_float64(resistance, rows, cols), neighbours)
+        lo, hi = min(ka, kb), max(ka, kb)
+        hit = steps[(steps["a"] == lo) & (steps["b"] == hi)]
+        if len(hit):
+            out[frozenset((cores.pa_ids[lo - 1], cores.pa_ids[hi - 1]))] = next(hit.itertuples(index=False))
+    return out
 
 
 def assess_adjoining(links, resistance, params) -> Adjoining:
@@ -85,10 +120,7 @@ def assess_adjoining(links, resistance, params) -> Adjoining:
     import shapely
 
     nodes = links.nodes.set_index(links.nodes["pa_id"].astype(str))
-    cores = links.cores
-    steps = border_steps(cores.grid.values, resistance.masked_float(np.float64), params.neighbours)
-    by_pair = {frozenset((cores.pa_ids[a - 1], cores.pa_ids[b - 1])): rec
-               for a, b, rec in zip(steps["a"], steps["b"], steps.itertuples(index=False))}
+    by_pair = _pair_steps(links, resistance, params.neighbours)
     rows, lines = [], []
     tol = resistance.cellsize
     for rec in links.adjoining.itertuples(index=False):

@@ -97,7 +97,7 @@ def account_borders(links, corridors, circuits, pinch_points, ranking, resistanc
     grid = resistance
     lab, iso = country_cells(inputs.countries, grid)
     names = [""] + iso
-    res = grid.masked_float(np.float64)
+    res = _Float64Cells(grid)
     protected = corridors.protected
     windows = {w.link_id: w for w in corridors.windows}
     current = {r.link_id: r.current for r in circuits.results}
@@ -131,6 +131,23 @@ def account_borders(links, corridors, circuits, pinch_points, ranking, resistanc
     cross = gpd.GeoDataFrame(crossings, columns=_CROSSING_COLUMNS[1:], geometry="geometry", crs=grid.crs)
     cross.insert(0, "Cross_ID", np.arange(1, len(cross) + 1, dtype=np.int64))
     return BorderAccount(crossings=cross, by_country=by_country)
+
+
+class _Float64Cells:
+    """Cells of a Grid read as float64 with nodata NaN, one index at a time: what
+    ``grid.masked_float(np.float64)[key]`` gives, without converting the whole grid."""
+
+    def __init__(self, grid):
+        self._values = grid.values
+        nd = grid.nodata
+        self._nodata = None if nd is None or (isinstance(nd, float) and np.isnan(nd)) else nd
+
+    def __getitem__(self, key):
+        v = self._values[key]
+        out = np.array(v, dtype=np.float64)
+        if self._nodata is not None:
+            out[np.asarray(v) == self._nodata] = np.nan
+        return out if out.ndim else np.float64(out)
 
 
 def _crossings(rec, cells, lab, names, res, grid, borders, polygons) -> list[dict]:

@@ -82,15 +82,26 @@ def solve_circuits(resistance, corridors, graph, executor) -> CircuitSet:
 
 
 def link_tasks(resistance, windows) -> list[LinkCircuit]:
-    """Cut one :class:`LinkCircuit` per corridor window from the full resistance grid."""
-    res = resistance.masked_float(np.float64)
+    """Cut one :class:`LinkCircuit` per corridor window from the full resistance grid (float64
+    per window; nodata cells NaN)."""
     tasks = []
     for w in windows:
-        win = res[w.rows, w.cols].copy()
+        win = window_float64(resistance, w.rows, w.cols)
         keep = w.corridor | w.core_a | w.core_b
         win[~keep] = np.nan
         tasks.append(LinkCircuit(w.link_id, w.rows, w.cols, win, w.core_a, w.core_b))
     return tasks
+
+
+def window_float64(grid, rows: slice, cols: slice) -> np.ndarray:
+    """A window of a Grid as a fresh float64 array with its nodata cells NaN: the window of
+    ``grid.masked_float(np.float64)``, without converting the whole grid."""
+    win = grid.values[rows, cols]
+    out = win.astype(np.float64)
+    nd = grid.nodata
+    if nd is not None and not (isinstance(nd, float) and np.isnan(nd)):
+        out[win == nd] = np.nan
+    return out
 
 
 def solve_link(task: LinkCircuit, *, neighbours: int = 8, solver: str = "auto") -> LinkResult:

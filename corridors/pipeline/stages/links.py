@@ -111,7 +111,8 @@ def find_links(resistance, nodes, borders, params, executor=None) -> LinkSet:
         core_grid = core_grid.with_values(np.where(gone, 0, core_grid.values))
     net = linkage_network(resistance, core_grid, neighbours=params.neighbours, pairs=core_pairs,
                           max_cost_distance=params.max_cost_distance, drop_through_cores=params.drop_through_cores,
-                          corridor_width=params.corridor_width, executor=executor)
+                          corridor_width=params.corridor_width, executor=executor,
+                          scratch=getattr(executor, "scratch", None))
     pa_of = {k + 1: pid for k, pid in enumerate(cores.pa_ids)}
     links = _name_ends(net.links, pas, pa_of)
     links["Link_Info"] = np.where(links["From_ISO3"] != links["To_ISO3"], "transboundary", "domestic")
@@ -205,11 +206,14 @@ def _no_usable_pairs(pairs, br, lost, n_pas, params, *, adjoining: int = 0) -> N
 def _reserves_on_barriers(cores, pas, resistance) -> set[str]:
     """Reserves all of whose cells are barriers (land-cover nodata, a barrier class or a fence
     edit): they take no part in the links; logged by pa_id and name, and reported unlinked."""
-    ids = cores.grid.values.ravel()
-    passable = np.isfinite(resistance.masked_float(np.float64)).ravel()
+    from ..._kernels.labels import label_counts
+
+    nd = resistance.nodata
+    plain = nd is None or (isinstance(nd, float) and np.isnan(nd))
+    res = resistance.values if plain else resistance.masked_float(np.float32)
     n = len(cores.pa_ids)
-    total = np.bincount(ids, minlength=n + 1)[1:]
-    free = np.bincount(ids[passable], minlength=n + 1)[1:]
+    total, free = label_counts(cores.grid.values.ravel(), res.ravel(), n)  # one pass, no grid-sized copies
+    total, free = total[1:], free[1:]
     walled = {cores.pa_ids[k] for k in range(n) if total[k] > 0 and free[k] == 0}
     if walled:
         names = dict(zip(pas["pa_id"].astype(str), pas["name"].astype(str)))

@@ -18,12 +18,19 @@ class PinchPoints:
     """Result of :func:`find_pinch_points`.
 
     points : GeoDataFrame ``PP_ID``, ``PP_Rank``, ``Link_ID``, ``Rank``, ``Current`` (A), ``Row``,
-    ``Col``, point geometry, highest current first; current : float32 Grid, the highest current
-    density of any ranked link in each corridor cell outside its two reserves (NaN elsewhere).
+    ``Col``, point geometry, highest current first; current_bands : :class:`rasters.WindowMosaic`
+    of the highest current density of any ranked link in each corridor cell outside its two
+    reserves (NaN elsewhere), assembled strip by strip from the links' windows when written.
     """
 
     points: Any
-    current: Any
+    current_bands: Any
+
+    @property
+    def current(self):
+        """The current density as a whole float32 Grid (built on each access: at scale, stream
+        :attr:`current_bands` instead)."""
+        return self.current_bands.to_grid()
 
 
 def find_pinch_points(circuits, corridors, ranking, grid, cfg) -> PinchPoints:
@@ -31,7 +38,9 @@ def find_pinch_points(circuits, corridors, ranking, grid, cfg) -> PinchPoints:
     import geopandas as gpd
     import shapely
 
-    current = np.full(grid.shape, np.nan, dtype=np.float32)
+    import rasters
+
+    pieces = []
     rank_of = dict(zip(ranking["Link_ID"], ranking["Rank"]))
     by_id = {w.link_id: w for w in corridors.windows}
     rows = []
@@ -39,8 +48,7 @@ def find_pinch_points(circuits, corridors, ranking, grid, cfg) -> PinchPoints:
         if r.link_id not in rank_of:  # domestic links: stepping stones, not ranked corridors
             continue
         w = by_id[r.link_id]
-        sub = current[w.rows, w.cols]
-        np.fmax(sub, np.where(w.corridor & ~(w.core_a | w.core_b), r.current, np.nan), out=sub)
+        pieces.append((w.rows.start, w.cols.start, r.current.shape, _outside_reserves(w, r.current)))
         found = pinch_points(r.current, w.corridor, corridors.protected[w.rows, w.cols],
                              window=cfg.pinch_window, top=cfg.pinch_points_per_link)
         for rr, cc, val in found:
@@ -53,7 +61,18 @@ def find_pinch_points(circuits, corridors, ranking, grid, cfg) -> PinchPoints:
                                     kind="mergesort").reset_index(drop=True)
     points.insert(0, "PP_Rank", np.arange(1, len(points) + 1, dtype=np.int64))
     points.insert(0, "PP_ID", points["PP_Rank"].to_numpy())
-    return PinchPoints(points=points, current=grid.with_values(current, nodata=np.nan, name="current density"))
+    current = rasters.WindowMosaic(grid, pieces, "max", "current density")
+    return PinchPoints(points=points, current_bands=current)
+
+
+def _outside_reserves(window, current):
+    """A callable giving the link's current in its corridor cells outside its two reserves (NaN
+    elsewhere): the piece of the current-density mosaic, made when the mosaic is read."""
+
+    def piece():
+        return np.where(window.corridor & ~(window.core_a | window.core_b), current, np.nan)
+
+    return piece
 
 
 def pinch_points(current: np.ndarray, corridor: np.ndarray, protected: np.ndarray, *,
