@@ -22,12 +22,16 @@ def register(main: click.Group) -> None:
               help="Run independent pieces on a dask LocalCluster with N worker processes (0: serial).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Use an existing dask scheduler, e.g. tcp://host:8786 (overrides --workers).")
+@click.option("--scratch", default=None, type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Existing folder for the run's scratch files (a new subfolder, removed at the end); with "
+                   "--scheduler it must be on a file system every worker mounts at the same path "
+                   "(default: beside --out).")
 @click.option("--shapefiles", is_flag=True, default=None,
               help="Also export every layer as Shapefile (field names <= 10 chars, mapping in shapefiles/field_names.csv).")
 @click.option("--check", is_flag=True, help="Only parse and validate the scenario; write nothing.")
 @click.pass_context
 def run_command(ctx: click.Context, scenario: Path | None, out: str | None, overwrite: bool, workers: int | None,
-                scheduler: str | None, shapefiles: bool | None, check: bool) -> None:
+                scheduler: str | None, scratch: Path | None, shapefiles: bool | None, check: bool) -> None:
     """Run SCENARIO.toml (or, without it, the embedded North-East Asia dataset) into --out DIR.
 
     Writes corridors.gpkg (+ .qml styles and corridors.qgs), ranking.csv, COGs of resistance,
@@ -67,7 +71,7 @@ def run_command(ctx: click.Context, scenario: Path | None, out: str | None, over
 
     tune_allocator()  # freed grid-sized arrays go back to the system (corridors.memory)
     result = run_scenario(sc, out, overwrite=overwrite, workers=workers, scheduler=scheduler,
-                          progress=None if verbosity >= 0 else False)
+                          progress=None if verbosity >= 0 else False, scratch=scratch)
     from ..pipeline import SpeciesRuns
 
     if verbosity >= 0 and isinstance(result, SpeciesRuns):

@@ -143,10 +143,14 @@ class LinkageNetwork:
         Cost at which each core's search stopped (inf: unbounded).
     allocation : ndarray or Grid or None
         Cost allocation of all cores (core ids; 0 unreachable) when adjacency used it.
+    staged : RasterWindows or None
+        The resistance and core-label GeoTIFFs the dask workers read their windows from (in the
+        scratch folder; they live as long as it does), or None when the arrays stayed in memory.
+        Later per-link stages of a run on a cluster read their windows from the same files.
     """
 
     def __init__(self, surf, dense, core_ids, searches, links, dropped, paths, lines,
-                 search_cost, allocation):
+                 search_cost, allocation, staged=None):
         self._surf = surf
         self._dense = dense
         self.core_ids = core_ids
@@ -158,6 +162,7 @@ class LinkageNetwork:
         self.lines = lines
         self.search_cost = search_cost
         self.allocation = allocation
+        self.staged = staged
 
     def __repr__(self):
         return (f"LinkageNetwork({len(self.core_ids)} cores, {len(self.links)} links, "
@@ -505,9 +510,10 @@ def linkage_network(resistance, cores, *, cellsize=None, neighbours=8, pairs=Non
     else:
         cand, allocation = _adjacent_cores(surf, dense, core_ids, adjacency, neighbours)
     needed = sorted({c for p in cand for c in p})
-    searches = _search_cores(surf, dense, len(core_ids), needed, bound, executor, scratch)
+    searches, staged = _search_cores(surf, dense, len(core_ids), needed, bound, executor, scratch)
     links, dropped, paths, lines = _trace_links(surf, dense, core_ids, cand, searches, mcd, drop_through_cores)
-    return LinkageNetwork(surf, dense, core_ids, searches, links, dropped, paths, lines, bound, allocation)
+    return LinkageNetwork(surf, dense, core_ids, searches, links, dropped, paths, lines, bound, allocation,
+                          staged)
 
 
 def _executor(executor, workers):
@@ -574,13 +580,15 @@ def _label_cells(lab2d, c, box) -> np.ndarray:
     return (rr.astype(np.int64) + box[0].start) * lab2d.shape[1] + (cc + box[1].start)
 
 
-def _search_cores(surf, dense, k, needed, bound, executor, scratch=None) -> dict:
-    """One bounded cost-distance search per core in ``needed``, on the executor: {core: search}.
+def _search_cores(surf, dense, k, needed, bound, executor, scratch=None):
+    """One bounded cost-distance search per core in ``needed``, on the executor: ``({core:
+    search}, staged)``, ``staged`` the :class:`RasterWindows` the workers read (or None).
 
     Without ``scratch`` every search comes back whole (a :class:`CoreSearch`) and the windows are
     cut from arrays sent to each worker once. With a ``scratch`` folder the searches are written
     there (:class:`SpilledSearch`, read back one or two at a time), and on a dask cluster the
-    workers read their windows from two GeoTIFFs written there instead of receiving the grid.
+    workers read their windows from two GeoTIFFs written there instead of receiving the grid:
+    each task then carries only its core's cells, the window parameters and the two paths.
     """
     import tempfile
 
@@ -590,8 +598,9 @@ def _search_cores(surf, dense, k, needed, bound, executor, scratch=None) -> dict
     if scratch is not None:
         spill = tempfile.mkdtemp(prefix="linkage-", dir=str(scratch))
     distributed = bool(getattr(executor, "is_distributed", False))
+    staged = None
     if distributed and spill is not None:
-        source = RasterWindows.write(spill, res2d, lab2d, surf.grid)
+        source = staged = RasterWindows.write(spill, res2d, lab2d, surf.grid)
         meta = dataclasses.replace(surf, flat=np.empty(0, surf.flat.dtype), grid=None)
     else:  # only what the kernels need travels to workers: no georeferenced Grid, one copy per map
         source = ArrayWindows(res2d, lab2d)
@@ -602,7 +611,7 @@ def _search_cores(surf, dense, k, needed, bound, executor, scratch=None) -> dict
     if len(results) != len(needed) or any(
             not isinstance(r, (CoreSearch, SpilledSearch)) or r.core != c for r, c in zip(results, needed)):
         raise InputError("executor.map must return one core_search result per item, in item order")
-    return {r.core: r for r in results}
+    return {r.core: r for r in results}, staged
 
 
 def _trace_links(surf, dense, core_ids, cand, searches, mcd, drop_through_cores):

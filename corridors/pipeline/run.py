@@ -17,12 +17,13 @@ per species into a subfolder named after its profile, then writes the combined t
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from ..errors import InputError, NoViableLinkError
+from ..errors import ConfigError, InputError, NoViableLinkError
 from ..logfile import log_to_file
 from ..memory import release_free_memory
 from ..parallel import Executor
@@ -123,7 +124,7 @@ class _Steps:
 
 def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, overwrite: bool = False,
                  workers: int | None = None, scheduler: str | None = None, progress: bool | None = None,
-                 executor: Executor | None = None) -> RunResult | SpeciesRuns:
+                 executor: Executor | None = None, scratch: str | Path | None = None) -> RunResult | SpeciesRuns:
     """Run a scenario into the folder ``out``.
 
     Parameters
@@ -135,6 +136,11 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
     scheduler : address of an existing dask scheduler (overrides ``workers``).
     progress : show progress bars (default: when stderr is a terminal).
     executor : an already started :class:`Executor` to reuse (batch runs).
+    scratch : an existing folder to hold the run's scratch files (a new subfolder, removed at the
+        end): the staged resistance and core labels that dask workers read their windows from and
+        the per-core searches they write back. Default: inside the temporary output folder beside
+        ``out``. On a cluster it must be on a file system every worker mounts at the same path
+        (docs/scale.md).
 
     Returns
     -------
@@ -164,6 +170,7 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
         check_flyway_scenario(sc, _profile(sc))  # a bird: refuse what only acts on resistance
     inputs = sorted({p for sc in scenarios for p in _input_paths(sc)})
     _prepare_out(out, overwrite, inputs)  # fail before starting a cluster
+    scratch_parent = _scratch_parent(scratch)
     if progress is None:
         progress = sys.stderr.isatty()
     own_executor = executor is None
@@ -171,7 +178,8 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
         with log_to_file(tmp / "corridors.log"), _quiet_numeric_warnings():
             ex = executor or Executor(workers, scheduler, progress=progress)
             log.info("scenario %r -> %s", given.name, out)
-            with ex if own_executor else nullcontext(ex), ex.scratch_folder(tmp / ".scratch"):
+            where = tmp / ".scratch" if scratch_parent is None else _new_name(scratch_parent, tmp.name)
+            with ex if own_executor else nullcontext(ex), ex.scratch_folder(where):
                 if given.species.several:
                     result = _run_species(given, scenarios, tmp, ex, progress)
                 else:
@@ -181,6 +189,30 @@ def run_scenario(scenario: Scenario | str | Path | None, out: str | Path, *, ove
         for name, run in result.runs.items():
             run.out = Path(out) / name
     return result
+
+
+def _scratch_parent(scratch) -> Path | None:
+    """The folder given for scratch files, checked (an existing, writable folder) and absolute."""
+    if scratch is None:
+        return None
+    path = Path(scratch).expanduser()
+    if not path.is_dir():
+        raise ConfigError(f"scratch: {path} is not an existing folder; create it (on a file system every "
+                          "dask worker mounts at the same path) or leave --scratch out")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"scratch: cannot write to {path}; give a folder you can write to")
+    return path.resolve()
+
+
+def _new_name(parent: Path, stem: str) -> Path:
+    """A path inside ``parent`` that does not exist yet (the scratch folder is created there and
+    removed at the end: nothing already in ``parent`` is touched)."""
+    import uuid
+
+    while True:
+        path = parent / f"corridors-scratch-{stem.strip('.')}-{uuid.uuid4().hex[:8]}"
+        if not path.exists():
+            return path
 
 
 @contextmanager
