@@ -12,10 +12,12 @@ Running on a real cluster
 Start a scheduler and workers on the cluster (``dask scheduler`` on one node, ``dask worker
 tcp://SCHEDULER:8786 --nthreads 1`` on each compute node, or dask-jobqueue / dask-kubernetes), make
 sure every worker has the same ``corridors`` version installed and can read the input files, then
-``corridors run scenario.toml --out DIR --scheduler tcp://SCHEDULER:8786``. Workers receive the
-arrays they need through the scheduler (large arrays are scattered once per map, not per task);
-outputs are written only by the client process. ``examples/README.md`` has the full recipe
-(software on workers, data paths, memory).
+``corridors run scenario.toml --out DIR --scheduler tcp://SCHEDULER:8786 [--scratch SHARED]``.
+The per-core searches and per-link circuits read their windows from GeoTIFFs staged in the run's
+:attr:`Executor.scratch` folder (which every worker must see at the same path); other shared
+arguments are scattered once per map, not per task; outputs are written only by the client
+process. ``docs/scale.md`` has the full recipe (software on workers, the scratch folder, what is
+shipped and what is read, memory).
 """
 
 from __future__ import annotations
