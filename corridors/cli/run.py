@@ -31,7 +31,8 @@ def register(main: click.Group) -> None:
 @click.option("--check", is_flag=True, help="Only parse and validate the scenario; write nothing.")
 @click.pass_context
 def run_command(ctx: click.Context, scenario: Path | None, out: str | None, overwrite: bool, workers: int | None,
-                scheduler: str | None, scratch: Path | None, shapefiles: bool | None, check: bool) -> None:
+                scheduler: str | None, scratch: Path | None, shapefiles: bool | None,
+                check: bool) -> None:
     """Run SCENARIO.toml (or, without it, the embedded North-East Asia dataset) into --out DIR.
 
     Writes corridors.gpkg (+ .qml styles and corridors.qgs), ranking.csv, COGs of resistance,
