@@ -248,6 +248,40 @@ def _laplacian_fill(n, ei, ej, w, out_ptr, cols, vals):
 
 
 @njit(**JIT)
+def upper_edges(indptr, indices, data):
+    """Each edge of a CSR Laplacian once, read off its upper triangle (no triangle copy).
+
+    Parameters
+    ----------
+    indptr, indices, data : CSR Laplacian arrays (off-diagonal = -conductance).
+
+    Returns
+    -------
+    (ei, ej, g) : int64, int64, float64 arrays
+        Edges ``ei < ej`` with a nonzero entry, in row-major order; ``g = -L[ei, ej]`` (siemens).
+    """
+    n = indptr.shape[0] - 1
+    count = 0
+    for i in range(n):
+        for t in range(indptr[i], indptr[i + 1]):
+            if indices[t] > i and data[t] != 0.0:
+                count += 1
+    ei = np.empty(count, dtype=np.int64)
+    ej = np.empty(count, dtype=np.int64)
+    g = np.empty(count, dtype=np.float64)
+    k = 0
+    for i in range(n):
+        for t in range(indptr[i], indptr[i + 1]):
+            j = indices[t]
+            if j > i and data[t] != 0.0:
+                ei[k] = i
+                ej[k] = j
+                g[k] = -data[t]
+                k += 1
+    return ei, ej, g
+
+
+@njit(**JIT)
 def group_flows(indptr, indices, data, v, group, ngroups, ground_g):
     """Total current into and out of each node group through its branches.
 

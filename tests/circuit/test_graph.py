@@ -94,6 +94,12 @@ def test_random_grid_matches_dense_builder(oracle, neighbours, average):
     assert np.array_equal(labels, g.node_of_cell)
     assert np.allclose(g.laplacian.toarray(), lap, rtol=1e-13, atol=1e-14)
     assert g.n_components == oracle.components(lap).max() + 1
+    # the edge lists, read off the Laplacian on demand, against the dense builder's upper triangle
+    ei, ej, cond_e = g.edges()
+    ui, uj = np.nonzero(np.triu(lap, k=1))
+    assert np.array_equal(ei, ui) and np.array_equal(ej, uj)
+    assert np.allclose(cond_e, -lap[ui, uj], rtol=1e-13, atol=0)
+    assert np.array_equal(g.node_i, ei) and np.array_equal(g.conductance, cond_e)
 
 
 def test_bad_inputs_raise():
