@@ -157,6 +157,125 @@ def grid_edges(cond, node_of_cell, nrows, ncols, eight, avg_res):
     return ei, ej, w
 
 
+# All eight neighbour offsets in row-major order of the neighbour: a row's columns come out sorted.
+_ALL_OFFSETS = np.array([[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]],
+                        dtype=np.int64)
+_ALL_OFFSETS_4 = np.array([[-1, 0], [0, -1], [0, 1], [1, 0]], dtype=np.int64)
+
+
+def grid_laplacian_csr(cond, node_of_cell, nrows, ncols, eight, avg_res):
+    """The Laplacian of a grid whose nodes are single cells, straight from the stencil.
+
+    Same matrix as :func:`grid_edges` then :func:`laplacian_csr` when no node merges cells
+    (nodes numbered in row-major order of their cell, as :func:`label_nodes` numbers them), without
+    the edge lists (24 bytes per edge) and without sorting: each row visits its cell's neighbours
+    in row-major order.
+
+    Parameters
+    ----------
+    cond, node_of_cell, nrows, ncols, eight, avg_res
+        As for :func:`grid_edges`.
+
+    Returns
+    -------
+    (indptr, indices, data)
+        As :func:`laplacian_csr`: sorted columns, the diagonal always stored, int32 indices where
+        they fit.
+    """
+    offsets = _ALL_OFFSETS if eight else _ALL_OFFSETS_4
+    n = int(node_of_cell.max()) + 1 if node_of_cell.size else 0
+    counts = np.zeros(n + 1, dtype=np.int64)
+    _stencil_rows(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts,
+                  np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), False)
+    nnz = int(counts.sum())
+    idx = np.int32 if nnz < 2**31 and n < 2**31 else np.int64
+    ptr = np.zeros(n + 1, dtype=idx)
+    np.cumsum(counts[:-1], out=ptr[1:])
+    cols = np.empty(nnz, dtype=idx)
+    vals = np.empty(nnz, dtype=np.float64)
+    _stencil_rows(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts, ptr, cols, vals, True)
+    return ptr, cols, vals
+
+
+@njit(**JIT)
+def _stencil_rows(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts, ptr, cols, vals, fill):
+    """Count (``fill`` False: entries per row into ``counts``) or fill the stencil rows."""
+    for r in range(nrows):
+        for c in range(ncols):
+            p = r * ncols + c
+            a = node_of_cell[p]
+            if a < 0:
+                continue
+            t = ptr[a] if fill else 0
+            diag = 0.0
+            placed = False
+            for k in range(offsets.shape[0]):
+                dr = offsets[k, 0]
+                dc = offsets[k, 1]
+                if fill and not placed and (dr > 0 or (dr == 0 and dc > 0)):
+                    dpos = t  # the diagonal's slot, between the left and right neighbours
+                    t += 1
+                    placed = True
+                rr = r + dr
+                cc = c + dc
+                if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
+                    continue
+                q = rr * ncols + cc
+                b = node_of_cell[q]
+                if b < 0:
+                    continue
+                wt = _edge_weight(cond[p], cond[q], avg_res, dr != 0 and dc != 0)
+                if wt <= 0.0:
+                    continue
+                if fill:
+                    cols[t] = b
+                    vals[t] = -wt
+                    diag += wt
+                t += 1
+            if fill:
+                if not placed:
+                    dpos = t
+                cols[dpos] = a
+                vals[dpos] = diag
+            else:
+                counts[a] = t + 1
+
+
+@njit(**JIT)
+def symmetric_components(indptr, indices):
+    """Connected components of a graph given by a structurally symmetric CSR matrix.
+
+    SciPy's ``connected_components(directed=False)`` builds the transpose first (a copy of the
+    matrix); a Laplacian is its own transpose, so its rows alone give the neighbours.
+
+    Returns
+    -------
+    (n_components, labels) : int, ndarray of int32
+        Components numbered in order of their lowest node.
+    """
+    n = indptr.shape[0] - 1
+    labels = np.full(n, -1, dtype=np.int32)
+    stack = np.empty(n, dtype=np.int64)
+    count = 0
+    for s in range(n):
+        if labels[s] >= 0:
+            continue
+        labels[s] = count
+        top = 0
+        stack[0] = s
+        while top >= 0:
+            i = stack[top]
+            top -= 1
+            for t in range(indptr[i], indptr[i + 1]):
+                j = indices[t]
+                if labels[j] < 0:
+                    labels[j] = count
+                    top += 1
+                    stack[top] = j
+        count += 1
+    return count, labels
+
+
 def laplacian_csr(n, ei, ej, w):
     """Assemble the graph Laplacian straight to CSR, summing parallel edges.
 

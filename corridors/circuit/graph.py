@@ -16,7 +16,6 @@ from typing import Sequence
 import numba as nb
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from rasters.grid import Grid
 
@@ -220,21 +219,22 @@ def assemble(cond, shape, neighbours, average, groups, polygon_groups=()) -> Cir
     ptr, cells = _csr_groups(groups, cond.size)
     node_of_cell = kgraph.label_nodes(cond > 0, ptr, cells)
     n = int(node_of_cell.max()) + 1 if node_of_cell.size else 0
-    ei, ej, w = kgraph.grid_edges(cond, node_of_cell, nrows, ncols, neighbours == 8,
-                                  average == "resistance")
-    indptr, indices, data = kgraph.laplacian_csr(n, ei, ej, w)
+    eight, avg_res = neighbours == 8, average == "resistance"
+    if np.all(np.diff(ptr) <= 1):  # every node one cell: the stencil gives the rows directly
+        indptr, indices, data = kgraph.grid_laplacian_csr(cond, node_of_cell, nrows, ncols, eight,
+                                                          avg_res)
+    else:  # merged nodes: list the edges, then sum the parallel ones
+        ei, ej, w = kgraph.grid_edges(cond, node_of_cell, nrows, ncols, eight, avg_res)
+        indptr, indices, data = kgraph.laplacian_csr(n, ei, ej, w)
+        del ei, ej, w  # the Laplacian holds the edges now
     lap = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     lap.has_sorted_indices = True
-    del ei, ej, w  # the Laplacian holds the edges now
-    if n:
-        ncomp, comp = connected_components(lap, directed=False)
-    else:
-        ncomp, comp = 0, np.zeros(0, dtype=np.int32)
+    ncomp, comp = kgraph.symmetric_components(lap.indptr, lap.indices)
     return CircuitGraph(
         node_of_cell=node_of_cell,
         n_nodes=n,
         laplacian=lap,
-        component=comp.astype(np.int32),
+        component=comp,
         n_components=int(ncomp),
         shape=(int(nrows), int(ncols)),
         cell_conductance=cond,
