@@ -157,19 +157,24 @@ def grid_edges(cond, node_of_cell, nrows, ncols, eight, avg_res):
     return ei, ej, w
 
 
-# All eight neighbour offsets in row-major order of the neighbour: a row's columns come out sorted.
-_ALL_OFFSETS = np.array([[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]],
-                        dtype=np.int64)
+# All neighbour offsets in row-major order of the neighbour, so a row's columns come out sorted,
+# the diagonal going in at _MID; _DIAG_ORDER: the order in which grid_edges + laplacian_csr add a
+# node's edges into its diagonal (up-left, up, left, right, down, down-right, up-right, down-left),
+# kept so both paths give bit-identical matrices.
+_ALL_OFFSETS_8 = np.array([[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]],
+                          dtype=np.int64)
+_DIAG_ORDER_8 = np.array([0, 1, 3, 4, 6, 7, 2, 5], dtype=np.int64)
 _ALL_OFFSETS_4 = np.array([[-1, 0], [0, -1], [0, 1], [1, 0]], dtype=np.int64)
+_DIAG_ORDER_4 = np.array([0, 1, 2, 3], dtype=np.int64)
 
 
 def grid_laplacian_csr(cond, node_of_cell, nrows, ncols, eight, avg_res):
     """The Laplacian of a grid whose nodes are single cells, straight from the stencil.
 
-    Same matrix as :func:`grid_edges` then :func:`laplacian_csr` when no node merges cells
-    (nodes numbered in row-major order of their cell, as :func:`label_nodes` numbers them), without
-    the edge lists (24 bytes per edge) and without sorting: each row visits its cell's neighbours
-    in row-major order.
+    The same matrix, bit for bit, as :func:`grid_edges` then :func:`laplacian_csr` when no node
+    merges cells (nodes numbered in row-major order of their cell, as :func:`label_nodes` numbers
+    them), without the edge lists (24 bytes per edge) and without sorting: each row visits its
+    cell's neighbours in row-major order.
 
     Parameters
     ----------
@@ -182,63 +187,78 @@ def grid_laplacian_csr(cond, node_of_cell, nrows, ncols, eight, avg_res):
         As :func:`laplacian_csr`: sorted columns, the diagonal always stored, int32 indices where
         they fit.
     """
-    offsets = _ALL_OFFSETS if eight else _ALL_OFFSETS_4
+    offsets, order = (_ALL_OFFSETS_8, _DIAG_ORDER_8) if eight else (_ALL_OFFSETS_4, _DIAG_ORDER_4)
     n = int(node_of_cell.max()) + 1 if node_of_cell.size else 0
     counts = np.zeros(n + 1, dtype=np.int64)
-    _stencil_rows(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts,
-                  np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), False)
+    _stencil_count(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts)
     nnz = int(counts.sum())
     idx = np.int32 if nnz < 2**31 and n < 2**31 else np.int64
     ptr = np.zeros(n + 1, dtype=idx)
     np.cumsum(counts[:-1], out=ptr[1:])
     cols = np.empty(nnz, dtype=idx)
     vals = np.empty(nnz, dtype=np.float64)
-    _stencil_rows(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts, ptr, cols, vals, True)
+    _stencil_fill(cond, node_of_cell, nrows, ncols, offsets, order, offsets.shape[0] // 2, avg_res,
+                  ptr, cols, vals)
     return ptr, cols, vals
 
 
 @njit(**JIT)
-def _stencil_rows(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts, ptr, cols, vals, fill):
-    """Count (``fill`` False: entries per row into ``counts``) or fill the stencil rows."""
+def _stencil_count(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts):
+    """Entries of each node's row (its edges + the diagonal) into ``counts``."""
     for r in range(nrows):
         for c in range(ncols):
             p = r * ncols + c
             a = node_of_cell[p]
             if a < 0:
                 continue
-            t = ptr[a] if fill else 0
-            diag = 0.0
-            placed = False
+            m = 1
             for k in range(offsets.shape[0]):
-                dr = offsets[k, 0]
-                dc = offsets[k, 1]
-                if fill and not placed and (dr > 0 or (dr == 0 and dc > 0)):
-                    dpos = t  # the diagonal's slot, between the left and right neighbours
-                    t += 1
-                    placed = True
-                rr = r + dr
-                cc = c + dc
+                rr = r + offsets[k, 0]
+                cc = c + offsets[k, 1]
+                if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols or node_of_cell[rr * ncols + cc] < 0:
+                    continue
+                diagonal = offsets[k, 0] != 0 and offsets[k, 1] != 0
+                if _edge_weight(cond[p], cond[rr * ncols + cc], avg_res, diagonal) > 0.0:
+                    m += 1
+            counts[a] = m
+
+
+@njit(**JIT)
+def _stencil_fill(cond, node_of_cell, nrows, ncols, offsets, order, mid, avg_res, ptr, cols, vals):
+    """Fill the CSR rows counted by :func:`_stencil_count`."""
+    nk = offsets.shape[0]
+    w = np.zeros(nk)
+    other = np.zeros(nk, dtype=np.int64)
+    for r in range(nrows):
+        for c in range(ncols):
+            p = r * ncols + c
+            a = node_of_cell[p]
+            if a < 0:
+                continue
+            for k in range(nk):
+                w[k] = 0.0
+                rr = r + offsets[k, 0]
+                cc = c + offsets[k, 1]
                 if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
                     continue
                 q = rr * ncols + cc
-                b = node_of_cell[q]
-                if b < 0:
+                if node_of_cell[q] < 0:
                     continue
-                wt = _edge_weight(cond[p], cond[q], avg_res, dr != 0 and dc != 0)
-                if wt <= 0.0:
-                    continue
-                if fill:
-                    cols[t] = b
-                    vals[t] = -wt
-                    diag += wt
-                t += 1
-            if fill:
-                if not placed:
-                    dpos = t
-                cols[dpos] = a
-                vals[dpos] = diag
-            else:
-                counts[a] = t + 1
+                other[k] = node_of_cell[q]
+                w[k] = _edge_weight(cond[p], cond[q], avg_res, offsets[k, 0] != 0 and offsets[k, 1] != 0)
+            diag = 0.0
+            for k in range(nk):
+                diag += w[order[k]]
+            t = ptr[a]
+            for k in range(nk):
+                if k == mid:
+                    cols[t] = a
+                    vals[t] = diag
+                    t += 1
+                if w[k] > 0.0:
+                    cols[t] = other[k]
+                    vals[t] = -w[k]
+                    t += 1
 
 
 @njit(**JIT)
