@@ -279,7 +279,9 @@ def build_graph(
 
     Notes
     -----
-    Memory: about 60 bytes per cell for 8 neighbours; assembly is O(cells) in Numba.
+    Memory: about 130 bytes per cell for 8 neighbours (the Laplacian's 9 entries of 12 bytes a row,
+    the cell conductances, node and component numbers; no edge lists, see
+    :meth:`CircuitGraph.edges`); assembly is O(cells) in Numba.
     """
     options = GraphOptions(neighbours=neighbours, average=average)
     habitat = PreparedHabitat.prepare(habitat, habitat_is_resistance=habitat_is_resistance, polygons=polygons,
