@@ -157,6 +157,145 @@ def grid_edges(cond, node_of_cell, nrows, ncols, eight, avg_res):
     return ei, ej, w
 
 
+# All neighbour offsets in row-major order of the neighbour, so a row's columns come out sorted,
+# the diagonal going in at _MID; _DIAG_ORDER: the order in which grid_edges + laplacian_csr add a
+# node's edges into its diagonal (up-left, up, left, right, down, down-right, up-right, down-left),
+# kept so both paths give bit-identical matrices.
+_ALL_OFFSETS_8 = np.array([[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]],
+                          dtype=np.int64)
+_DIAG_ORDER_8 = np.array([0, 1, 3, 4, 6, 7, 2, 5], dtype=np.int64)
+_ALL_OFFSETS_4 = np.array([[-1, 0], [0, -1], [0, 1], [1, 0]], dtype=np.int64)
+_DIAG_ORDER_4 = np.array([0, 1, 2, 3], dtype=np.int64)
+
+
+def grid_laplacian_csr(cond, node_of_cell, nrows, ncols, eight, avg_res):
+    """The Laplacian of a grid whose nodes are single cells, straight from the stencil.
+
+    The same matrix, bit for bit, as :func:`grid_edges` then :func:`laplacian_csr` when no node
+    merges cells (nodes numbered in row-major order of their cell, as :func:`label_nodes` numbers
+    them), without the edge lists (24 bytes per edge) and without sorting: each row visits its
+    cell's neighbours in row-major order.
+
+    Parameters
+    ----------
+    cond, node_of_cell, nrows, ncols, eight, avg_res
+        As for :func:`grid_edges`.
+
+    Returns
+    -------
+    (indptr, indices, data)
+        As :func:`laplacian_csr`: sorted columns, the diagonal always stored, int32 indices where
+        they fit.
+    """
+    offsets, order = (_ALL_OFFSETS_8, _DIAG_ORDER_8) if eight else (_ALL_OFFSETS_4, _DIAG_ORDER_4)
+    n = int(node_of_cell.max()) + 1 if node_of_cell.size else 0
+    counts = np.zeros(n + 1, dtype=np.int64)
+    _stencil_count(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts)
+    nnz = int(counts.sum())
+    idx = np.int32 if nnz < 2**31 and n < 2**31 else np.int64
+    ptr = np.zeros(n + 1, dtype=idx)
+    np.cumsum(counts[:-1], out=ptr[1:])
+    cols = np.empty(nnz, dtype=idx)
+    vals = np.empty(nnz, dtype=np.float64)
+    _stencil_fill(cond, node_of_cell, nrows, ncols, offsets, order, offsets.shape[0] // 2, avg_res,
+                  ptr, cols, vals)
+    return ptr, cols, vals
+
+
+@njit(**JIT)
+def _stencil_count(cond, node_of_cell, nrows, ncols, offsets, avg_res, counts):
+    """Entries of each node's row (its edges + the diagonal) into ``counts``."""
+    for r in range(nrows):
+        for c in range(ncols):
+            p = r * ncols + c
+            a = node_of_cell[p]
+            if a < 0:
+                continue
+            m = 1
+            for k in range(offsets.shape[0]):
+                rr = r + offsets[k, 0]
+                cc = c + offsets[k, 1]
+                if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols or node_of_cell[rr * ncols + cc] < 0:
+                    continue
+                diagonal = offsets[k, 0] != 0 and offsets[k, 1] != 0
+                if _edge_weight(cond[p], cond[rr * ncols + cc], avg_res, diagonal) > 0.0:
+                    m += 1
+            counts[a] = m
+
+
+@njit(**JIT)
+def _stencil_fill(cond, node_of_cell, nrows, ncols, offsets, order, mid, avg_res, ptr, cols, vals):
+    """Fill the CSR rows counted by :func:`_stencil_count`."""
+    nk = offsets.shape[0]
+    w = np.zeros(nk)
+    other = np.zeros(nk, dtype=np.int64)
+    for r in range(nrows):
+        for c in range(ncols):
+            p = r * ncols + c
+            a = node_of_cell[p]
+            if a < 0:
+                continue
+            for k in range(nk):
+                w[k] = 0.0
+                rr = r + offsets[k, 0]
+                cc = c + offsets[k, 1]
+                if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
+                    continue
+                q = rr * ncols + cc
+                if node_of_cell[q] < 0:
+                    continue
+                other[k] = node_of_cell[q]
+                w[k] = _edge_weight(cond[p], cond[q], avg_res, offsets[k, 0] != 0 and offsets[k, 1] != 0)
+            diag = 0.0
+            for k in range(nk):
+                diag += w[order[k]]
+            t = ptr[a]
+            for k in range(nk):
+                if k == mid:
+                    cols[t] = a
+                    vals[t] = diag
+                    t += 1
+                if w[k] > 0.0:
+                    cols[t] = other[k]
+                    vals[t] = -w[k]
+                    t += 1
+
+
+@njit(**JIT)
+def symmetric_components(indptr, indices):
+    """Connected components of a graph given by a structurally symmetric CSR matrix.
+
+    SciPy's ``connected_components(directed=False)`` builds the transpose first (a copy of the
+    matrix); a Laplacian is its own transpose, so its rows alone give the neighbours.
+
+    Returns
+    -------
+    (n_components, labels) : int, ndarray of int32
+        Components numbered in order of their lowest node.
+    """
+    n = indptr.shape[0] - 1
+    labels = np.full(n, -1, dtype=np.int32)
+    stack = np.empty(n, dtype=np.int64)
+    count = 0
+    for s in range(n):
+        if labels[s] >= 0:
+            continue
+        labels[s] = count
+        top = 0
+        stack[0] = s
+        while top >= 0:
+            i = stack[top]
+            top -= 1
+            for t in range(indptr[i], indptr[i + 1]):
+                j = indices[t]
+                if labels[j] < 0:
+                    labels[j] = count
+                    top += 1
+                    stack[top] = j
+        count += 1
+    return count, labels
+
+
 def laplacian_csr(n, ei, ej, w):
     """Assemble the graph Laplacian straight to CSR, summing parallel edges.
 
@@ -245,6 +384,40 @@ def _laplacian_fill(n, ei, ej, w, out_ptr, cols, vals):
                 last = cidx
         out_ptr[i + 1] = pos
     return pos
+
+
+@njit(**JIT)
+def upper_edges(indptr, indices, data):
+    """Each edge of a CSR Laplacian once, read off its upper triangle (no triangle copy).
+
+    Parameters
+    ----------
+    indptr, indices, data : CSR Laplacian arrays (off-diagonal = -conductance).
+
+    Returns
+    -------
+    (ei, ej, g) : int64, int64, float64 arrays
+        Edges ``ei < ej`` with a nonzero entry, in row-major order; ``g = -L[ei, ej]`` (siemens).
+    """
+    n = indptr.shape[0] - 1
+    count = 0
+    for i in range(n):
+        for t in range(indptr[i], indptr[i + 1]):
+            if indices[t] > i and data[t] != 0.0:
+                count += 1
+    ei = np.empty(count, dtype=np.int64)
+    ej = np.empty(count, dtype=np.int64)
+    g = np.empty(count, dtype=np.float64)
+    k = 0
+    for i in range(n):
+        for t in range(indptr[i], indptr[i + 1]):
+            j = indices[t]
+            if j > i and data[t] != 0.0:
+                ei[k] = i
+                ej[k] = j
+                g[k] = -data[t]
+                k += 1
+    return ei, ej, g
 
 
 @njit(**JIT)

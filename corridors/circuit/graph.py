@@ -16,7 +16,6 @@ from typing import Sequence
 import numba as nb
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from rasters.grid import Grid
 
@@ -37,11 +36,8 @@ class CircuitGraph:
         Node of each flat (row-major) cell, -1 where the cell is not part of the network.
     n_nodes : int
     laplacian : scipy.sparse.csr_matrix
-        Graph Laplacian, float64, siemens; no self loops, parallel edges summed.
-    node_i, node_j : ndarray of int64
-        Each edge once (``node_i < node_j``).
-    conductance : ndarray of float64
-        Edge conductances (siemens), aligned with ``node_i``/``node_j``.
+        Graph Laplacian, float64, siemens; no self loops, parallel edges summed. The edge lists
+        are not stored (0.5 GB at 6 M cells): :meth:`edges` reads them off this matrix.
     component : ndarray of int32
         Connected component of each node (numbered by first node).
     n_components : int
@@ -56,9 +52,6 @@ class CircuitGraph:
     node_of_cell: np.ndarray
     n_nodes: int
     laplacian: sp.csr_matrix
-    node_i: np.ndarray
-    node_j: np.ndarray
-    conductance: np.ndarray
     component: np.ndarray
     n_components: int
     shape: tuple
@@ -66,6 +59,39 @@ class CircuitGraph:
     neighbours: int = 8
     average: str = "conductance"
     polygon_groups: tuple = field(default=(), repr=False)
+
+    def edges(self) -> tuple:
+        """Each edge once: ``(node_i, node_j, conductance)``, computed now from the Laplacian.
+
+        Returns
+        -------
+        node_i, node_j : ndarray of int64
+            ``node_i < node_j``, sorted by ``node_i`` then ``node_j``.
+        conductance : ndarray of float64
+            Edge conductances (siemens), ``-laplacian[node_i, node_j]``.
+
+        Notes
+        -----
+        Not cached: 24 bytes per edge (0.5 GB at 6 M cells, 8 neighbours) live only as long as
+        the caller keeps them.
+        """
+        lap = self.laplacian
+        return kgraph.upper_edges(lap.indptr, lap.indices, lap.data)
+
+    @property
+    def node_i(self) -> np.ndarray:
+        """First node of each edge (see :meth:`edges`; recomputed on every access)."""
+        return self.edges()[0]
+
+    @property
+    def node_j(self) -> np.ndarray:
+        """Second node of each edge (see :meth:`edges`; recomputed on every access)."""
+        return self.edges()[1]
+
+    @property
+    def conductance(self) -> np.ndarray:
+        """Edge conductances, siemens (see :meth:`edges`; recomputed on every access)."""
+        return self.edges()[2]
 
     def grid_positions(self, nodes) -> tuple:
         """(rows, cols) of a cell of each node in ``nodes`` (a merged node: its last cell).
@@ -193,25 +219,22 @@ def assemble(cond, shape, neighbours, average, groups, polygon_groups=()) -> Cir
     ptr, cells = _csr_groups(groups, cond.size)
     node_of_cell = kgraph.label_nodes(cond > 0, ptr, cells)
     n = int(node_of_cell.max()) + 1 if node_of_cell.size else 0
-    ei, ej, w = kgraph.grid_edges(cond, node_of_cell, nrows, ncols, neighbours == 8,
-                                  average == "resistance")
-    indptr, indices, data = kgraph.laplacian_csr(n, ei, ej, w)
+    eight, avg_res = neighbours == 8, average == "resistance"
+    if np.all(np.diff(ptr) <= 1):  # every node one cell: the stencil gives the rows directly
+        indptr, indices, data = kgraph.grid_laplacian_csr(cond, node_of_cell, nrows, ncols, eight,
+                                                          avg_res)
+    else:  # merged nodes: list the edges, then sum the parallel ones
+        ei, ej, w = kgraph.grid_edges(cond, node_of_cell, nrows, ncols, eight, avg_res)
+        indptr, indices, data = kgraph.laplacian_csr(n, ei, ej, w)
+        del ei, ej, w  # the Laplacian holds the edges now
     lap = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     lap.has_sorted_indices = True
-    upper = sp.triu(lap, k=1).tocoo()
-    keep = upper.data != 0
-    if n:
-        ncomp, comp = connected_components(lap, directed=False)
-    else:
-        ncomp, comp = 0, np.zeros(0, dtype=np.int32)
+    ncomp, comp = kgraph.symmetric_components(lap.indptr, lap.indices)
     return CircuitGraph(
         node_of_cell=node_of_cell,
         n_nodes=n,
         laplacian=lap,
-        node_i=upper.row[keep].astype(np.int64),
-        node_j=upper.col[keep].astype(np.int64),
-        conductance=-upper.data[keep],
-        component=comp.astype(np.int32),
+        component=comp,
         n_components=int(ncomp),
         shape=(int(nrows), int(ncols)),
         cell_conductance=cond,
@@ -256,7 +279,9 @@ def build_graph(
 
     Notes
     -----
-    Memory: about 60 bytes per cell for 8 neighbours; assembly is O(cells) in Numba.
+    Memory: about 130 bytes per cell for 8 neighbours (the Laplacian's 9 entries of 12 bytes a row,
+    the cell conductances, node and component numbers; no edge lists, see
+    :meth:`CircuitGraph.edges`); assembly is O(cells) in Numba.
     """
     options = GraphOptions(neighbours=neighbours, average=average)
     habitat = PreparedHabitat.prepare(habitat, habitat_is_resistance=habitat_is_resistance, polygons=polygons,

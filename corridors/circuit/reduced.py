@@ -77,18 +77,19 @@ class ReducedNetwork:
         self.position = np.full(graph.n_nodes, -1, dtype=np.int64)
         self.position[self.unknowns] = np.arange(self.unknowns.size)
         lap = graph.laplacian
-        if solver == "cg+amg" and self.unknowns.size >= _solvers.GRID_MG_MIN:
-            # the grid multigrid solves on the Laplacian itself, the ground held at zero:
-            # no copy of the submatrix (0.6 GB at 6 M cells)
-            self.matrix = GroundedMatrix(lap, self.unknowns)
-        else:
-            self.matrix = principal_submatrix(lap, self.unknowns)
+        # the grid multigrid solves on the Laplacian itself, the ground held at zero: no copy of
+        # the submatrix (0.6 GB at 6 M cells); copied below only for another method
+        grounded = solver in ("cg+amg", "auto") and self.unknowns.size >= _solvers.GRID_MG_MIN
+        self.matrix = (GroundedMatrix(lap, self.unknowns) if grounded
+                       else principal_submatrix(lap, self.unknowns))
         m = self._free_ports.size
         rows = self.position[self.ports[self._free_ports]]
         sfree = None  # grounded reduced Laplacian on the free ports, if read off a factor
         self.solver = None
         if self.unknowns.size:
             method, why, est = choose_method(self.matrix, solver)
+            if grounded and method != "cg+amg":  # "auto" chose a direct solver: it needs the copy
+                self.matrix = self.matrix.submatrix()
             if method == "cholmod" and 0 < m <= SCHUR_MAX_KEEP:
                 log.info("solver cholmod for %d unknowns (%s); reduced network read off the factor",
                          self.unknowns.size, why)

@@ -138,14 +138,19 @@ def _factor_nnz_estimate(a: sp.spmatrix) -> float:
     Calibrated on 8-neighbour grids (CHOLMOD/METIS: 3.3 n log2 n at 360k-1M unknowns, where rows
     hold about 9 entries); c scales with the mean row length.
     """
-    n = a.shape[0]
-    per_row = a.nnz / max(n, 1)
+    n = _size(a)
+    per_row = a.nnz / max(a.shape[0], 1)  # a GroundedMatrix: the whole Laplacian's mean row
     return 0.37 * per_row * n * math.log2(max(n, 2)) + n
+
+
+def _size(a) -> int:
+    """Unknowns of ``a``: its rows, or the kept rows of a :class:`GroundedMatrix`."""
+    return a.keep.size if isinstance(a, GroundedMatrix) else a.shape[0]
 
 
 def estimate_memory(a: sp.spmatrix, method: str) -> int:
     """Estimated peak bytes to set up ``method`` on matrix ``a`` (beyond the matrix itself)."""
-    n = a.shape[0]
+    n = _size(a)
     if method == "cg+amg":
         # smoothed aggregation hierarchy + Krylov vectors (11 GB at 16 M unknowns measured)
         return int(700 * n)
@@ -469,7 +474,7 @@ def choose_method(a, method: str = "auto", *, memory_limit: int | None = None):
     """
     if method not in METHODS:
         raise InputError(f"unknown solver method {method!r}; choose one of {', '.join(METHODS)}")
-    n = a.shape[0]
+    n = _size(a)
     limit = available_memory() if memory_limit is None else int(memory_limit)
     avail = available_methods()
     direct = [m for m in DIRECT if m in avail]
@@ -542,8 +547,7 @@ def make_solver(a, method: str = "auto", *, rtol: float = CG_RTOL, memory_limit:
         requested backend is not installed.
     """
     chosen, why, est = choose_method(a, method, memory_limit=memory_limit)
-    log.info("solver %s for %d unknowns (%s)", chosen,
-             a.keep.size if isinstance(a, GroundedMatrix) else a.shape[0], why)
+    log.info("solver %s for %d unknowns (%s)", chosen, _size(a), why)
     slv = Solver(a, chosen, why, est, rtol=rtol, grid=grid, fallback=(method == "auto") if fallback is None else fallback)
     if slv.preconditioner:
         log.info("cg+amg preconditioner: %s (set up in %.2f s)", slv.preconditioner, slv.setup_seconds)

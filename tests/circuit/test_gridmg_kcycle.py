@@ -168,6 +168,25 @@ def test_solver_on_a_grounded_matrix_matches_direct():
     np.testing.assert_allclose(slv.solve(b), ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
 
 
+@pytest.mark.parametrize("auto_picks_cg", [True, False])
+def test_reduced_network_with_auto_solves_in_place_when_it_picks_cg_amg(auto_picks_cg, monkeypatch):
+    from corridors.circuit import solvers
+    from corridors.circuit._sparse import GroundedMatrix
+    from corridors.circuit.reduced import ReducedNetwork
+
+    g, keep = _two_component_laplacian(64)
+    ports = np.r_[keep[[4, 900, -30]], np.flatnonzero(g.component != g.component[keep[0]])[:2]]
+    ref = ReducedNetwork(g, ports, solver="splu").S
+    if auto_picks_cg:  # "auto" takes cg+amg when a factor would not fit
+        monkeypatch.setattr(solvers, "SMALL_SYSTEM", 100)
+        monkeypatch.setattr(solvers, "_factor_nnz_estimate", lambda a: 1e15)
+    rn = ReducedNetwork(g, ports, solver="auto")
+    assert isinstance(rn.matrix, GroundedMatrix) == auto_picks_cg
+    assert (rn.solver.method == "cg+amg") == auto_picks_cg
+    assert (getattr(rn.solver, "_keep", None) is not None) == auto_picks_cg  # no copy
+    np.testing.assert_allclose(rn.S, ref, rtol=1e-7, atol=1e-9 * np.abs(ref).max())
+
+
 @pytest.mark.parametrize("n", [1000, 2500])  # one level (the factor alone), several levels
 def test_a_strip_of_cells_is_solved(n):
     a = sp.diags([-np.ones(n - 1), np.r_[1.0, 2 * np.ones(n - 2), 1.0] + 1e-3, -np.ones(n - 1)],

@@ -1,9 +1,12 @@
 """The CSR Laplacian kernel against SciPy's COO assembly (duplicates summed, rows sorted)."""
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from corridors._kernels.graph import laplacian_csr
+from corridors._kernels.graph import (grid_edges, grid_laplacian_csr, label_nodes, laplacian_csr,
+                                      symmetric_components)
 
 
 def _scipy_laplacian(n, ei, ej, w):
@@ -39,3 +42,36 @@ def test_laplacian_csr_without_duplicates_keeps_every_entry():
     np.testing.assert_array_equal(ptr, [0, 2, 5, 8, 10])
     np.testing.assert_allclose(sp.csr_matrix((vals, cols, ptr)).toarray(),
                                [[1, -1, 0, 0], [-1, 3, -2, 0], [0, -2, 5, -3], [0, 0, -3, 3]])
+
+
+def _random_grid(seed, shape=(23, 31)):
+    rng = np.random.default_rng(seed)
+    cond = rng.uniform(0.1, 10.0, shape[0] * shape[1])
+    cond[rng.random(cond.size) < 0.25] = 0.0  # nodata: a few islands and isolated cells
+    return cond, label_nodes(cond > 0, np.zeros(1, np.int64), np.zeros(0, np.int64))
+
+
+@pytest.mark.parametrize("eight", [True, False])
+@pytest.mark.parametrize("avg_res", [True, False])
+def test_stencil_laplacian_matches_the_edge_list_assembly(eight, avg_res):
+    cond, noc = _random_grid(3)
+    n = int(noc.max()) + 1
+    ptr, cols, vals = grid_laplacian_csr(cond, noc, 23, 31, eight, avg_res)
+    rptr, rcols, rvals = laplacian_csr(n, *grid_edges(cond, noc, 23, 31, eight, avg_res))
+    assert ptr.dtype == cols.dtype == np.int32
+    np.testing.assert_array_equal(ptr, rptr)
+    np.testing.assert_array_equal(cols, rcols)  # same sorted columns, diagonal included
+    np.testing.assert_array_equal(vals, rvals)  # bit for bit: the diagonal summed in the same order
+    lap = sp.csr_matrix((vals, cols, ptr), shape=(n, n))
+    assert abs(lap - lap.T).max() == 0 and np.abs(lap.sum(axis=1)).max() < 1e-12
+
+
+def test_symmetric_components_match_scipy():
+    cond, noc = _random_grid(5, (40, 40))
+    n = int(noc.max()) + 1
+    ptr, cols, _ = grid_laplacian_csr(cond, noc, 40, 40, False, False)
+    ncomp, labels = symmetric_components(ptr, cols)
+    ref_n, ref = connected_components(sp.csr_matrix((np.ones(cols.size), cols, ptr), shape=(n, n)),
+                                      directed=False)
+    assert ncomp == ref_n > 5 and labels.dtype == np.int32
+    np.testing.assert_array_equal(labels, ref)
