@@ -85,6 +85,15 @@ def _core_cells(mask, surf: Surface, what: str) -> np.ndarray:
     return cells
 
 
+def _labelled_core_cells(surf: Surface, dense: np.ndarray, core: int) -> np.ndarray:
+    """Flat indices (int64) of core ``core``'s cells in ``dense`` that are not barriers."""
+    cells = np.flatnonzero(dense == core).astype(np.int64)
+    cells = cells[surf.flat[cells] < np.inf]
+    if cells.size == 0:
+        raise InputError(f"core {core}: no cell off the barriers (or no cell at all)")
+    return cells
+
+
 def _search(surf: Surface, cells: np.ndarray, max_cost: float) -> np.ndarray:
     dist, _, _ = run_kernel(surf, cells, np.ones(cells.size, np.int32), max_cost=max_cost)
     return dist.reshape(surf.shape)
@@ -398,11 +407,7 @@ def core_distances(surf: Surface, dense: np.ndarray, pairs: Iterable[tuple[int, 
     for i, (a, b) in enumerate(pairs):
         for c in (a, b):
             if c not in cache:
-                cells = np.flatnonzero(dense == c).astype(np.int64)
-                cells = cells[surf.flat[cells] < np.inf]
-                if cells.size == 0:
-                    raise InputError(f"core {c}: no cell off the barriers (or no cell at all)")
-                cache[c] = _search(surf, cells, max_cost)
+                cache[c] = _search(surf, _labelled_core_cells(surf, dense, c), max_cost)
         cb_cells = np.flatnonzero(dense == b)
         lcd = float(cache[a].reshape(-1)[cb_cells].min())
         yield (a, b), lcd, cache[a], cache[b]

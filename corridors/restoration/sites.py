@@ -22,6 +22,7 @@ from ..leastcost._inputs import check_max_cost, surface
 from .barrier import (
     COMBINE,
     LinkScores,
+    _labelled_core_cells,
     _pairs_and_labels,
     _radii,
     _restored,
@@ -547,10 +548,7 @@ def _windowed_core_distances(surf, dense, pairs, max_cost: float, pad: int):
     for i, (a, b) in enumerate(pairs):
         for c in (a, b):
             if c not in cache:
-                cells = np.flatnonzero(dense == c).astype(np.int64)
-                cells = cells[surf.flat[cells] < np.inf]
-                if cells.size == 0:
-                    raise InputError(f"core {c}: no cell off the barriers (or no cell at all)")
+                cells = _labelled_core_cells(surf, dense, c)
                 rows, cols = search_window(cells, surf.shape, reach)
                 res = np.ascontiguousarray(surf.flat.reshape(surf.shape)[rows[0]:rows[1], cols[0]:cols[1]])
                 win = dataclasses.replace(surf, flat=res.reshape(-1), shape=res.shape, grid=None)
