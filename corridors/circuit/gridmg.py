@@ -323,6 +323,74 @@ def _second_step(indptr, indices, data, x, v, b, w):
 
 
 @nb.njit(cache=True, nogil=True)
+def _first_step_blocks(indptr, indices, data, x, rhs, c, v, bounds, parts, first, stop):
+    """:func:`_first_step` on blocks ``first .. stop - 1``; each block's sums in ``parts[blk]``."""
+    for blk in range(first, stop):
+        xv = 0.0
+        xr = 0.0
+        rr = 0.0
+        for i in range(bounds[blk], bounds[blk + 1]):
+            s = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                s += data[k] * x[indices[k]]
+            v[i] = s
+            c[i] = x[i]
+            xv += x[i] * s
+            xr += x[i] * rhs[i]
+            rr += rhs[i] * rhs[i]
+        parts[blk, 0] = xv
+        parts[blk, 1] = xr
+        parts[blk, 2] = rr
+
+
+@nb.njit(cache=True, nogil=True)
+def _second_step_blocks(indptr, indices, data, x, v, b, w, bounds, parts, first, stop):
+    """:func:`_second_step` on blocks ``first .. stop - 1``; each block's sums in ``parts[blk]``."""
+    for blk in range(first, stop):
+        xv = 0.0
+        xw = 0.0
+        xb = 0.0
+        for i in range(bounds[blk], bounds[blk + 1]):
+            s = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                s += data[k] * x[indices[k]]
+            w[i] = s
+            xv += x[i] * v[i]
+            xw += x[i] * s
+            xb += x[i] * b[i]
+        parts[blk, 0] = xv
+        parts[blk, 1] = xw
+        parts[blk, 2] = xb
+
+
+@nb.njit(cache=True, nogil=True)
+def _axpy_sq_blocks(y, a, x, out, bounds, parts, first, stop):
+    """out = y + a x on blocks ``first .. stop - 1``; each block's sum of squares in ``parts[blk, 0]``."""
+    for blk in range(first, stop):
+        s = 0.0
+        for i in range(bounds[blk], bounds[blk + 1]):
+            v = y[i] + a * x[i]
+            out[i] = v
+            s += v * v
+        parts[blk, 0] = s
+
+
+@nb.njit(cache=True, nogil=True)
+def _prolong_add_blocks(agg, xc, scale, x, bounds, first, stop):
+    for i in range(bounds[first], bounds[stop]):
+        if agg[i] >= 0:
+            x[i] += scale * xc[agg[i]]
+
+
+def _block_sums(parts):
+    """The blocks' partial sums added in block order (a fixed order: deterministic)."""
+    out = np.zeros(parts.shape[1])
+    for row in parts:
+        out += row
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
 def _copy(x, out):
     for i in range(x.size):
         out[i] = x[i]
@@ -561,6 +629,8 @@ class GridMultigrid:
             # per level: other blocks' couplings frozen for the backward block sweep
             self._local.cbuf = [np.zeros(lev.brow.size) if lev.blocked else None
                                 for lev in self.levels]
+            self._local.parts = [np.zeros((lev.bounds.size - 1, 3)) if lev.blocked else None
+                                 for lev in self.levels]
         return ws
 
     #: ``__call__`` accepts ``out=`` (conjugate gradients then reuse one vector).
@@ -613,7 +683,12 @@ class GridMultigrid:
             _residual(lev.indptr, lev.indices, lev.data, lev.active, x, b, r)
         _restrict(lev.agg, r, ws[k + 1][1])
         self._coarse(k + 1, ws)
-        _prolong_add(lev.agg, ws[k + 1][0], lev.scale, x)
+        if lev.blocked:
+            xc = ws[k + 1][0]
+            run_blocks(lambda f, t: _prolong_add_blocks(lev.agg, xc, lev.scale, x, lev.bounds, f, t),
+                       lev.bounds.size - 1, self.threads)
+        else:
+            _prolong_add(lev.agg, ws[k + 1][0], lev.scale, x)
         if blocked:
             c = self._local.cbuf[k]
             run_blocks(lambda f, t: _boundary_coupling(
@@ -642,17 +717,33 @@ class GridMultigrid:
         _copy(b, rhs)
         self._vcycle(k, ws)
         # c1 = x, v = A c1, and the dot products c1.v, c1.rhs, rhs.rhs in one pass
-        rho1, alpha1, rr = _first_step(lev.indptr, lev.indices, lev.data, x, rhs, c1, v)
+        if lev.blocked:  # by blocks, their partial sums added in a fixed order
+            parts, nblk = self._local.parts[k], lev.bounds.size - 1
+            run_blocks(lambda f, t: _first_step_blocks(lev.indptr, lev.indices, lev.data, x, rhs, c1, v,
+                                                       lev.bounds, parts, f, t), nblk, self.threads)
+            rho1, alpha1, rr = _block_sums(parts)
+        else:
+            rho1, alpha1, rr = _first_step(lev.indptr, lev.indices, lev.data, x, rhs, c1, v)
         if not rho1 > 0:
             x[:] = 0.0
             return
         a1 = alpha1 / rho1
-        nr = _axpy_norm(rhs, -a1, v, b)  # b = rhs - a1 v, the residual after one step
+        if lev.blocked:
+            run_blocks(lambda f, t: _axpy_sq_blocks(rhs, -a1, v, b, lev.bounds, parts, f, t),
+                       nblk, self.threads)
+            nr = np.sqrt(_block_sums(parts[:, :1])[0])
+        else:
+            nr = _axpy_norm(rhs, -a1, v, b)  # b = rhs - a1 v, the residual after one step
         if nr <= KCYCLE_TOL * np.sqrt(rr):
             _scale(c1, a1, x)
             return
         self._vcycle(k, ws)  # x = c2 ~ A_k^-1 (rhs - a1 v)
-        gamma, beta, alpha2 = _second_step(lev.indptr, lev.indices, lev.data, x, v, b, w)
+        if lev.blocked:
+            run_blocks(lambda f, t: _second_step_blocks(lev.indptr, lev.indices, lev.data, x, v, b, w,
+                                                        lev.bounds, parts, f, t), nblk, self.threads)
+            gamma, beta, alpha2 = _block_sums(parts)
+        else:
+            gamma, beta, alpha2 = _second_step(lev.indptr, lev.indices, lev.data, x, v, b, w)
         rho2 = beta - gamma * gamma / rho1
         if not rho2 > 0:
             _scale(c1, a1, x)
