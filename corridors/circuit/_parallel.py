@@ -9,6 +9,7 @@ to run and for any thread count (1 included): threads change only who computes a
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,6 +24,17 @@ PARALLEL_MIN = 250_000
 
 _POOL = None
 _POOL_LOCK = threading.Lock()
+
+
+def _forget_pool_in_child() -> None:
+    # a forked child has the pool object but not its threads: a submit would wait forever
+    global _POOL, _POOL_LOCK
+    _POOL = None
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def block_bounds(n: int) -> np.ndarray:

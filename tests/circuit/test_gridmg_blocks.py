@@ -95,3 +95,17 @@ def test_threaded_matvec_is_bit_identical(small_blocks):
     xg = np.zeros_like(x)
     xg[keep] = x[keep]
     np.testing.assert_array_equal(matvec(g, xg, threads=2), matvec(g, xg))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_blocks_still_run_in_a_forked_child(small_blocks):
+    """The block pool's threads do not survive a fork; the child must make its own."""
+    import multiprocessing as mp
+
+    a, _ = _system(40, 4)
+    x = np.random.default_rng(7).standard_normal(a.shape[0])
+    want = matvec(a, x, threads=2)  # the parent's pool exists from here on
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(matvec, (a, x, None, 2)).get(timeout=60)
+    np.testing.assert_array_equal(got, want)
