@@ -38,6 +38,8 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
+from ._parallel import block_bounds, run_blocks
+
 __all__ = ["GridMultigrid", "OVER_CORRECTION"]
 
 #: Scale of the coarse-grid correction on levels that coarsen by whole 2 x 2 blocks (smooth
@@ -154,6 +156,109 @@ def _sgs_backward(indptr, indices, data, diag, active, x, b):
         x[i] = s / diag[i]
 
 
+@nb.njit(cache=True)
+def _boundary_flags(indptr, indices, bounds):
+    """1 for each row with a coupling outside its block (``bounds``: block row starts)."""
+    n = indptr.size - 1
+    flag = np.zeros(n, dtype=np.uint8)
+    for blk in range(bounds.size - 1):
+        lo, hi = bounds[blk], bounds[blk + 1]
+        for i in range(lo, hi):
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                if j < lo or j >= hi:
+                    flag[i] = 1
+                    break
+    return flag
+
+
+@nb.njit(cache=True, nogil=True)
+def _bsgs_forward_from_zero(indptr, indices, data, diag, active, x, b, r, bounds, first, stop):
+    """:func:`_sgs_forward_from_zero` on each of the blocks ``first .. stop - 1`` alone.
+
+    Block Jacobi of Gauss-Seidel: couplings to other blocks see their zero start, so the blocks
+    are independent; :func:`_boundary_residual` then completes ``r`` on the rows that have them.
+    """
+    masked = active.size > 0
+    for blk in range(first, stop):
+        lo, hi = bounds[blk], bounds[blk + 1]
+        for i in range(lo, hi):
+            r[i] = 0.0
+        for i in range(lo, hi):
+            if masked and not active[i]:
+                x[i] = 0.0
+                continue
+            s = b[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                if j < i and j >= lo:
+                    s -= data[k] * x[j]
+            xi = s / diag[i]
+            x[i] = xi
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                if j < i and j >= lo and not (masked and not active[j]):
+                    r[j] -= data[k] * xi
+
+
+@nb.njit(cache=True, nogil=True)
+def _boundary_residual(indptr, indices, data, active, x, r, brow, bptr, bounds, first, stop):
+    """``r_i -= sum_{j outside i's block} a_ij x_j`` on the boundary rows of the given blocks."""
+    masked = active.size > 0
+    for blk in range(first, stop):
+        lo, hi = bounds[blk], bounds[blk + 1]
+        for t in range(bptr[blk], bptr[blk + 1]):
+            i = brow[t]
+            if masked and not active[i]:
+                continue
+            s = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                if j < lo or j >= hi:
+                    s += data[k] * x[j]
+            r[i] -= s
+
+
+@nb.njit(cache=True, nogil=True)
+def _boundary_coupling(indptr, indices, data, x, brow, bptr, bounds, c, first, stop):
+    """``c_t = sum_{j outside the block} a_ij x_j`` for boundary row ``i = brow[t]``."""
+    for blk in range(first, stop):
+        lo, hi = bounds[blk], bounds[blk + 1]
+        for t in range(bptr[blk], bptr[blk + 1]):
+            i = brow[t]
+            s = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                if j < lo or j >= hi:
+                    s += data[k] * x[j]
+            c[t] = s
+
+
+@nb.njit(cache=True, nogil=True)
+def _bsgs_backward(indptr, indices, data, diag, active, x, b, brow, bptr, bounds, c, first, stop):
+    """Backward Gauss-Seidel on each block alone, other blocks' values frozen in ``c``.
+
+    The transpose of :func:`_bsgs_forward_from_zero`'s smoother, so that the cycle stays
+    symmetric (``c`` from :func:`_boundary_coupling` before any block changes ``x``).
+    """
+    masked = active.size > 0
+    for blk in range(first, stop):
+        lo, hi = bounds[blk], bounds[blk + 1]
+        t = bptr[blk + 1] - 1
+        for i in range(hi - 1, lo - 1, -1):
+            s = b[i]
+            if t >= bptr[blk] and brow[t] == i:
+                s -= c[t]
+                t -= 1
+            if masked and not active[i]:
+                continue
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                if j != i and j >= lo and j < hi:
+                    s -= data[k] * x[j]
+            x[i] = s / diag[i]
+
+
 @nb.njit(cache=True, nogil=True)
 def _residual(indptr, indices, data, active, x, b, r):
     n = x.size
@@ -215,6 +320,74 @@ def _second_step(indptr, indices, data, x, v, b, w):
         xw += x[i] * s
         xb += x[i] * b[i]
     return xv, xw, xb
+
+
+@nb.njit(cache=True, nogil=True)
+def _first_step_blocks(indptr, indices, data, x, rhs, c, v, bounds, parts, first, stop):
+    """:func:`_first_step` on blocks ``first .. stop - 1``; each block's sums in ``parts[blk]``."""
+    for blk in range(first, stop):
+        xv = 0.0
+        xr = 0.0
+        rr = 0.0
+        for i in range(bounds[blk], bounds[blk + 1]):
+            s = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                s += data[k] * x[indices[k]]
+            v[i] = s
+            c[i] = x[i]
+            xv += x[i] * s
+            xr += x[i] * rhs[i]
+            rr += rhs[i] * rhs[i]
+        parts[blk, 0] = xv
+        parts[blk, 1] = xr
+        parts[blk, 2] = rr
+
+
+@nb.njit(cache=True, nogil=True)
+def _second_step_blocks(indptr, indices, data, x, v, b, w, bounds, parts, first, stop):
+    """:func:`_second_step` on blocks ``first .. stop - 1``; each block's sums in ``parts[blk]``."""
+    for blk in range(first, stop):
+        xv = 0.0
+        xw = 0.0
+        xb = 0.0
+        for i in range(bounds[blk], bounds[blk + 1]):
+            s = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                s += data[k] * x[indices[k]]
+            w[i] = s
+            xv += x[i] * v[i]
+            xw += x[i] * s
+            xb += x[i] * b[i]
+        parts[blk, 0] = xv
+        parts[blk, 1] = xw
+        parts[blk, 2] = xb
+
+
+@nb.njit(cache=True, nogil=True)
+def _axpy_sq_blocks(y, a, x, out, bounds, parts, first, stop):
+    """out = y + a x on blocks ``first .. stop - 1``; each block's sum of squares in ``parts[blk, 0]``."""
+    for blk in range(first, stop):
+        s = 0.0
+        for i in range(bounds[blk], bounds[blk + 1]):
+            v = y[i] + a * x[i]
+            out[i] = v
+            s += v * v
+        parts[blk, 0] = s
+
+
+@nb.njit(cache=True, nogil=True)
+def _prolong_add_blocks(agg, xc, scale, x, bounds, first, stop):
+    for i in range(bounds[first], bounds[stop]):
+        if agg[i] >= 0:
+            x[i] += scale * xc[agg[i]]
+
+
+def _block_sums(parts):
+    """The blocks' partial sums added in block order (a fixed order: deterministic)."""
+    out = np.zeros(parts.shape[1])
+    for row in parts:
+        out += row
+    return out
 
 
 @nb.njit(cache=True, nogil=True)
@@ -323,7 +496,8 @@ def galerkin(a, agg, nc) -> sp.csr_matrix:
 
 
 class _Level:
-    __slots__ = ("a", "indptr", "indices", "data", "diag", "agg", "scale", "n", "active", "n_active")
+    __slots__ = ("a", "indptr", "indices", "data", "diag", "agg", "scale", "n", "active", "n_active",
+                 "bounds", "brow", "bptr")
 
     def __init__(self, a, active=None):
         a = sp.csr_matrix(a)
@@ -340,6 +514,18 @@ class _Level:
         # rows held at zero (the finest level of a grounded Laplacian; empty: none)
         self.active = np.zeros(0, np.uint8) if active is None else np.ascontiguousarray(active, np.uint8)
         self.n_active = self.n if active is None else int(np.count_nonzero(active))
+        # fixed row blocks smoothed side by side (block Jacobi of Gauss-Seidel) on big levels;
+        # brow: the rows coupled to another block, bptr: where each block's rows start in it
+        self.bounds = block_bounds(self.n)
+        if self.bounds.size > 2:
+            self.brow = np.flatnonzero(_boundary_flags(self.indptr, self.indices, self.bounds))
+            self.bptr = np.searchsorted(self.brow, self.bounds).astype(np.int64)
+        else:
+            self.brow = self.bptr = None
+
+    @property
+    def blocked(self) -> bool:
+        return self.brow is not None
 
 
 class GridMultigrid:
@@ -363,6 +549,9 @@ class GridMultigrid:
         Rows of ``a`` that are unknowns; the others are held at zero (``a`` is then a whole
         graph Laplacian and the system its principal submatrix on ``active``, solved without
         copying it). Vectors keep length n, zero on inactive rows.
+    threads : int
+        Threads that smooth the row blocks of big levels side by side (see :mod:`._parallel`;
+        the result is the same for any number). Settable later as ``threads``.
 
     Attributes
     ----------
@@ -371,8 +560,10 @@ class GridMultigrid:
     """
 
     def __init__(self, a, rows, cols, smoothing: int = 1, cycle: str = "k",
-                 over_correction: float = OVER_CORRECTION, kstride: int = 1, active=None):
+                 over_correction: float = OVER_CORRECTION, kstride: int = 1, active=None,
+                 threads: int = 1):
         self.kstride = int(kstride)
+        self.threads = int(threads)
         if cycle not in ("v", "k"):
             raise ValueError(f"cycle must be 'v' or 'k', got {cycle!r}")
         self.cycle = cycle
@@ -435,6 +626,11 @@ class GridMultigrid:
                         for i in range(7 if self._kcycle_at(k) else 3))
                   for k, lev in enumerate(self.levels)]
             self._local.ws = ws
+            # per level: other blocks' couplings frozen for the backward block sweep
+            self._local.cbuf = [np.zeros(lev.brow.size) if lev.blocked else None
+                                for lev in self.levels]
+            self._local.parts = [np.zeros((lev.bounds.size - 1, 3)) if lev.blocked else None
+                                 for lev in self.levels]
         return ws
 
     #: ``__call__`` accepts ``out=`` (conjugate gradients then reuse one vector).
@@ -469,7 +665,16 @@ class GridMultigrid:
         r = ws[k][2]
         if x is None:
             x, b = ws[k][:2]
-        if self.smoothing == 1:  # the usual case: sweep and residual in one pass
+        blocked = lev.blocked and self.smoothing == 1
+        if blocked:  # fixed blocks side by side (the same result for any thread count)
+            nblk = lev.bounds.size - 1
+            run_blocks(lambda f, t: _bsgs_forward_from_zero(
+                lev.indptr, lev.indices, lev.data, lev.diag, lev.active, x, b, r, lev.bounds, f, t),
+                nblk, self.threads)
+            run_blocks(lambda f, t: _boundary_residual(
+                lev.indptr, lev.indices, lev.data, lev.active, x, r, lev.brow, lev.bptr,
+                lev.bounds, f, t), nblk, self.threads)
+        elif self.smoothing == 1:  # the usual case: sweep and residual in one pass
             _sgs_forward_from_zero(lev.indptr, lev.indices, lev.data, lev.diag, lev.active, x, b, r)
         else:
             x[:] = 0.0
@@ -478,7 +683,21 @@ class GridMultigrid:
             _residual(lev.indptr, lev.indices, lev.data, lev.active, x, b, r)
         _restrict(lev.agg, r, ws[k + 1][1])
         self._coarse(k + 1, ws)
-        _prolong_add(lev.agg, ws[k + 1][0], lev.scale, x)
+        if lev.blocked:
+            xc = ws[k + 1][0]
+            run_blocks(lambda f, t: _prolong_add_blocks(lev.agg, xc, lev.scale, x, lev.bounds, f, t),
+                       lev.bounds.size - 1, self.threads)
+        else:
+            _prolong_add(lev.agg, ws[k + 1][0], lev.scale, x)
+        if blocked:
+            c = self._local.cbuf[k]
+            run_blocks(lambda f, t: _boundary_coupling(
+                lev.indptr, lev.indices, lev.data, x, lev.brow, lev.bptr, lev.bounds, c, f, t),
+                nblk, self.threads)
+            run_blocks(lambda f, t: _bsgs_backward(
+                lev.indptr, lev.indices, lev.data, lev.diag, lev.active, x, b, lev.brow, lev.bptr,
+                lev.bounds, c, f, t), nblk, self.threads)
+            return
         for _ in range(self.smoothing):
             _sgs_backward(lev.indptr, lev.indices, lev.data, lev.diag, lev.active, x, b)
 
@@ -498,17 +717,33 @@ class GridMultigrid:
         _copy(b, rhs)
         self._vcycle(k, ws)
         # c1 = x, v = A c1, and the dot products c1.v, c1.rhs, rhs.rhs in one pass
-        rho1, alpha1, rr = _first_step(lev.indptr, lev.indices, lev.data, x, rhs, c1, v)
+        if lev.blocked:  # by blocks, their partial sums added in a fixed order
+            parts, nblk = self._local.parts[k], lev.bounds.size - 1
+            run_blocks(lambda f, t: _first_step_blocks(lev.indptr, lev.indices, lev.data, x, rhs, c1, v,
+                                                       lev.bounds, parts, f, t), nblk, self.threads)
+            rho1, alpha1, rr = _block_sums(parts)
+        else:
+            rho1, alpha1, rr = _first_step(lev.indptr, lev.indices, lev.data, x, rhs, c1, v)
         if not rho1 > 0:
             x[:] = 0.0
             return
         a1 = alpha1 / rho1
-        nr = _axpy_norm(rhs, -a1, v, b)  # b = rhs - a1 v, the residual after one step
+        if lev.blocked:
+            run_blocks(lambda f, t: _axpy_sq_blocks(rhs, -a1, v, b, lev.bounds, parts, f, t),
+                       nblk, self.threads)
+            nr = np.sqrt(_block_sums(parts[:, :1])[0])
+        else:
+            nr = _axpy_norm(rhs, -a1, v, b)  # b = rhs - a1 v, the residual after one step
         if nr <= KCYCLE_TOL * np.sqrt(rr):
             _scale(c1, a1, x)
             return
         self._vcycle(k, ws)  # x = c2 ~ A_k^-1 (rhs - a1 v)
-        gamma, beta, alpha2 = _second_step(lev.indptr, lev.indices, lev.data, x, v, b, w)
+        if lev.blocked:
+            run_blocks(lambda f, t: _second_step_blocks(lev.indptr, lev.indices, lev.data, x, v, b, w,
+                                                        lev.bounds, parts, f, t), nblk, self.threads)
+            gamma, beta, alpha2 = _block_sums(parts)
+        else:
+            gamma, beta, alpha2 = _second_step(lev.indptr, lev.indices, lev.data, x, v, b, w)
         rho2 = beta - gamma * gamma / rho1
         if not rho2 > 0:
             _scale(c1, a1, x)

@@ -290,6 +290,10 @@ class Solver:
         cols = b if b.ndim == 2 else b[:, None]
         out = np.empty_like(cols)
         workers = min(cols.shape[1], CG_THREADS)
+        # threads left to each right-hand side: big systems' row blocks side by side
+        self._threads = max(1, CG_THREADS // workers)
+        if hasattr(self._mg, "threads"):
+            self._mg.threads = self._threads
         if workers > 1:  # the kernels release the GIL: right-hand sides solve side by side
             from concurrent.futures import ThreadPoolExecutor
 
@@ -312,11 +316,13 @@ class Solver:
                 full = np.zeros(self._a.shape[0])
                 full[self._keep] = b
                 x, it = pcg_refined(self._a, full, self._mg, rtol=self.rtol, anorm=self._anorm,
-                                    maxiter=CG_MAXITER, flexible=self._flexible)
+                                    maxiter=CG_MAXITER, flexible=self._flexible,
+                                    threads=self._threads)
                 x = x[self._keep]
             else:
                 x, it = pcg_refined(self._a, b, self._mg, rtol=self.rtol, anorm=self._anorm,
-                                    maxiter=CG_MAXITER, flexible=self._flexible)
+                                    maxiter=CG_MAXITER, flexible=self._flexible,
+                                    threads=self._threads)
         except SolverError as exc:
             if not self.fallback:
                 raise
@@ -358,7 +364,7 @@ def _cg_direction(p, z, beta):
 
 def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXITER,
                 anorm: float | None = None, stall_window: int = CG_STALL_WINDOW,
-                flexible: bool = False):
+                flexible: bool = False, threads: int = 1):
     """Preconditioned CG with true-residual checks, iterative refinement and stall detection.
 
     Parameters
@@ -380,6 +386,8 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
     flexible : bool
         Flexible CG (Polak-Ribiere ``beta = z_new . (r_new - r_old) / z_old . r_old``, Notay
         2000) for a preconditioner that is not a fixed linear operator (the K-cycle).
+    threads : int
+        Threads for the matrix-vector products of big systems (same result for any number).
 
     Returns
     -------
@@ -421,7 +429,7 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
         rz = float(r @ z)
         sweep_best, since = rn0, 0
         while total < maxiter:
-            matvec(a, p, q)
+            matvec(a, p, q, threads)
             pq = float(p @ q)
             if not pq > 0:
                 break  # breakdown (rounding): refine from here
@@ -444,7 +452,7 @@ def pcg_refined(a, b, precond, *, rtol: float = CG_RTOL, maxiter: int = CG_MAXIT
             _cg_direction(p, z, beta)
             rz = rz_new
         x += e
-        np.subtract(b, matvec(a, x, q), out=r)  # the true residual
+        np.subtract(b, matvec(a, x, q, threads), out=r)  # the true residual
         true = float(np.linalg.norm(r))
         floor = eps * (anorm * np.linalg.norm(x) + nb)
         if not np.isfinite(true):
