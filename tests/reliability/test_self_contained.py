@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 from .conftest import REPO
 
+#: where to look when the tree is not a git checkout (an unpacked sdist)
 ROOTS = ("tests", "corridors", "rasters", "vectors", "benchmarks")
 
 # an absolute path outside the repository: a shared folder, a temporary folder, a home folder,
@@ -17,14 +20,22 @@ PATTERN = re.compile(
 )
 
 
+def _candidate_files():
+    """Every file git tracks (README, docs, examples and anything committed by mistake, such as a
+    run folder, included); outside a git checkout the package and test folders."""
+    if (REPO / ".git").exists() and shutil.which("git"):
+        out = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, check=True).stdout
+        return [REPO / name for name in sorted(out.decode().split("\0")) if name]
+    return [p for root in ROOTS for p in sorted((REPO / root).rglob("*"))]
+
+
 def _text_files():
-    for root in ROOTS:
-        for p in sorted((REPO / root).rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".tif", ".gz", ".gpkg"):
-                try:
-                    yield p, p.read_text(encoding="utf-8")
-                except UnicodeDecodeError:
-                    continue  # binary data
+    for p in _candidate_files():
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".tif", ".gz", ".gpkg"):
+            try:
+                yield p, p.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue  # binary data
 
 
 def test_no_file_names_an_absolute_path_outside_the_repository():
