@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 import platform
 import signal
@@ -40,14 +41,27 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def _ram_bytes() -> int | None:
+def meminfo_bytes(key: str) -> int | None:
+    """A ``/proc/meminfo`` entry (``"MemTotal"``, ``"MemAvailable"``) in bytes; None off Linux."""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
+            if line.startswith(f"{key}:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
     return None
+
+
+def loglog_slope(xs, ys) -> float | None:
+    """Least-squares slope of log y against log x over the pairs where both are > 0 (missing
+    values skipped); None with fewer than two such points or no spread in x."""
+    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x and y and x > 0 and y > 0]
+    if len(pts) < 2:
+        return None
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    den = sum((p[0] - mx) ** 2 for p in pts)
+    return sum((p[0] - mx) * (p[1] - my) for p in pts) / den if den else None
 
 
 def _git(*args: str) -> str | None:
@@ -75,7 +89,7 @@ def machine_info() -> dict:
     except AttributeError:  # not Linux
         usable = os.cpu_count()
     dirty = _git("status", "--porcelain", "--untracked-files=no")
-    ram = _ram_bytes()
+    ram = meminfo_bytes("MemTotal")
     return {
         "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "cpu": _cpu_model(),

@@ -187,23 +187,13 @@ def _summarise(row, cells):
         row[f"{step}_x_float64_raster"] = extra / (8 * cells)
 
 
-def _slope(xs, ys):
-    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x and y and y > 0]
-    if len(pts) < 2:
-        return None
-    mx = sum(p[0] for p in pts) / len(pts)
-    my = sum(p[1] for p in pts) / len(pts)
-    den = sum((p[0] - mx) ** 2 for p in pts)
-    return sum((p[0] - mx) * (p[1] - my) for p in pts) / den if den else None
-
-
 def growth(rows) -> dict:
     """log-log slopes of time and extra memory against cell count, per step (1.0 = linear)."""
     ok = [r for r in rows if "error" not in r]
     cells = [r["cells"] for r in ok]
-    return {step: {"time_exponent": _slope(cells, [r.get(f"{step}_s") for r in ok]),
-                   "cpu_time_exponent": _slope(cells, [r.get(f"{step}_cpu_s") for r in ok]),
-                   "memory_exponent": _slope(cells, [r.get(f"{step}_extra_bytes") for r in ok])}
+    return {step: {"time_exponent": _common.loglog_slope(cells, [r.get(f"{step}_s") for r in ok]),
+                   "cpu_time_exponent": _common.loglog_slope(cells, [r.get(f"{step}_cpu_s") for r in ok]),
+                   "memory_exponent": _common.loglog_slope(cells, [r.get(f"{step}_extra_bytes") for r in ok])}
             for step in STEPS}
 
 

@@ -164,33 +164,12 @@ def _rmtree(p: Path) -> None:
     shutil.rmtree(p, ignore_errors=True)
 
 
-def slope(xs, ys) -> float | None:
-    """Least-squares slope of log y against log x (None with fewer than two points)."""
-    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys) if x > 0 and y > 0]
-    if len(pts) < 2:
-        return None
-    mx = sum(p[0] for p in pts) / len(pts)
-    my = sum(p[1] for p in pts) / len(pts)
-    sxx = sum((p[0] - mx) ** 2 for p in pts)
-    return sum((p[0] - mx) * (p[1] - my) for p in pts) / sxx
-
-
-def _available_bytes() -> int | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
 def _predict(rows, mcells: float, key: str) -> float | None:
     """Extrapolate ``key`` to ``mcells`` from the two largest sizes measured (log-log)."""
     if len(rows) < 2:
         return None
     a, b = rows[-2], rows[-1]
-    s = slope([a["cells"], b["cells"]], [a[key], b[key]])
+    s = _common.loglog_slope([a["cells"], b["cells"]], [a[key], b[key]])
     if s is None:
         return None
     return b[key] * (mcells * 1e6 / b["cells"]) ** s
@@ -207,7 +186,7 @@ def run(mcells_list, *, dask_at=None, max_minutes=25.0, verbose=True) -> dict:
         for m in mcells_list:
             t_pred = _predict(rows, m, "run_s")
             mem_pred = _predict(rows, m, "run_peak_bytes")
-            avail = _available_bytes()
+            avail = _common.meminfo_bytes("MemAvailable")
             if t_pred is not None and t_pred > 60 * max_minutes:
                 skipped.append({"mcells": m, "reason": f"predicted {t_pred / 60:.0f} min > {max_minutes:g} min"})
                 continue
@@ -235,10 +214,10 @@ def run(mcells_list, *, dask_at=None, max_minutes=25.0, verbose=True) -> dict:
     return {
         "machine": _common.machine_info(), "threads": THREADS, "baseline_peak_bytes": baseline,
         "rows": rows, "skipped": skipped,
-        "slopes": {"run_time": slope(cells, [r["run_s"] for r in rows]),
-                   "mcp_time": slope(cells, [r["mcp_s"] for r in rows]),
-                   "run_peak": slope(cells, [r["run_peak_bytes"] for r in rows]),
-                   "run_peak_above_baseline": slope(cells, [r["run_peak_bytes"] - baseline for r in rows])},
+        "slopes": {"run_time": _common.loglog_slope(cells, [r["run_s"] for r in rows]),
+                   "mcp_time": _common.loglog_slope(cells, [r["mcp_s"] for r in rows]),
+                   "run_peak": _common.loglog_slope(cells, [r["run_peak_bytes"] for r in rows]),
+                   "run_peak_above_baseline": _common.loglog_slope(cells, [r["run_peak_bytes"] - baseline for r in rows])},
     }
 
 
@@ -282,8 +261,11 @@ def to_markdown(doc: dict, caveat: str | None = None) -> str:
               f"MCP time {f(s['mcp_time'])}, run peak {f(s['run_peak'])}, run peak above baseline "
               f"{f(s['run_peak_above_baseline'])}.", ""]
     if len(rows) >= 2:
-        steps = [f"{a['cells'] / 1e6:.0f}->{b['cells'] / 1e6:.0f} M: run {f(slope([a['cells'], b['cells']], [a['run_s'], b['run_s']]))}, "
-                 f"MCP {f(slope([a['cells'], b['cells']], [a['mcp_s'], b['mcp_s']]))}" for a, b in zip(rows, rows[1:])]
+        def step(a, b, key):
+            return f(_common.loglog_slope([a["cells"], b["cells"]], [a[key], b[key]]))
+
+        steps = [f"{a['cells'] / 1e6:.0f}->{b['cells'] / 1e6:.0f} M: run {step(a, b, 'run_s')}, "
+                 f"MCP {step(a, b, 'mcp_s')}" for a, b in zip(rows, rows[1:])]
         lines += ["Slopes between neighbouring sizes (a fixed ~10 s of imports, data loading and vector "
                   "work flattens the small end): " + "; ".join(steps) + ".", ""]
     stage_names = sorted({k for r in rows for k in r["stages_s"]}, key=lambda k: list(rows[-1]["stages_s"]).index(k)
