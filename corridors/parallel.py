@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Sequence
@@ -148,7 +147,7 @@ class Executor:
         """
         from pathlib import Path
 
-        from rasters.atomic import make_folder
+        from rasters.atomic import _rmtree, make_folder
 
         folder = make_folder(Path(path))
         old, self.scratch = self.scratch, folder
@@ -156,7 +155,7 @@ class Executor:
             yield folder
         finally:
             self.scratch = old
-            shutil.rmtree(folder, ignore_errors=True)
+            _rmtree(folder)  # a folder this block created; a failure is logged, not hidden
 
     # ---------------------------------------------------------------- mapping
     def map(
