@@ -202,20 +202,14 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
     import geopandas as gpd
     import shapely
 
-    import rasters
-
     pa = {}
     if links is not None:
         for rec in links.to_dict("records"):
             pa[int(rec["Link_ID"])] = (str(rec.get("From_PA", "")), str(rec.get("To_PA", "")))
-    lc = None
-    lc_valid = None
+    lc = lc_nodata = None  # land cover, read at each window's cells (no whole-grid mask)
     if landcover is not None:
         lcg = _aligned(landcover, grid, "landcover")
-        if isinstance(lcg, Grid):
-            lc, lc_valid = np.asarray(lcg.values), lcg.valid_mask
-        else:
-            lc, lc_valid = lcg, np.ones(lcg.shape, bool)
+        lc, lc_nodata = (np.asarray(lcg.values), lcg.nodata) if isinstance(lcg, Grid) else (lcg, None)
     if countries is not None:
         _check_crs(countries, grid, "countries")
         if "iso3" not in countries.columns:
@@ -233,8 +227,6 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
             gap_tree = shapely.STRtree(gap_geoms)
             if gaps_of_link:
                 gap_links = _gap_links(gaps)
-            else:
-                gap_mask = rasters.rasterize(list(gap_geoms), grid, values=1, fill=0).values.astype(bool)
         elif gaps_of_link:
             raise InputError("gaps_of_link needs gap polygons with a 'Links' column, not a gap mask")
         else:
@@ -245,11 +237,10 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
     rows = []
     offsets_of: dict[float, np.ndarray] = {}
     for link_id in sorted(windows):
-        mine = None  # with gaps_of_link: this link's gaps (indices) and their mask
+        mine = None  # with gaps_of_link: this link's gaps (indices)
         if gap_links is not None:
             mine = np.flatnonzero([int(link_id) in ids for ids in gap_links])
-            gap_mask = (rasters.rasterize(list(gap_geoms[mine]), grid, values=1, fill=0).values.astype(bool)
-                        if mine.size else np.zeros(grid.shape, bool))
+        counted = None if gap_geoms is None else gap_geoms if mine is None else gap_geoms[mine]
         for rank, w in enumerate(windows[link_id], start=1):
             off = offsets_of.setdefault(w.radius, disk_offsets(w.radius, grid.cellsize))
             rr, cc = _cells(w, off, grid.shape)
@@ -264,11 +255,12 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
                 touched = ";".join(sorted(set(ciso[near])))
             main, share, mix = "", 0.0, ""
             if lc is not None:
-                ok = lc_valid[rr, cc]
-                main, share, mix = _composition(lc[rr, cc][ok], classes)
+                codes = lc[rr, cc]
+                main, share, mix = _composition(codes[_valid(codes, lc_nodata)], classes)
             in_gap, gshare, gids = False, 0.0, ""
-            if gap_mask is not None:
-                gshare = float(gap_mask[rr, cc].mean()) if rr.size else 0.0
+            if gap_mask is not None or counted is not None:
+                inside = gap_mask[rr, cc] if gap_mask is not None else _centres_in(counted, grid, rr, cc)
+                gshare = float(inside.mean()) if rr.size else 0.0
                 in_gap = gshare > 0
                 if gap_geoms is not None:
                     met = gap_tree.query(circle, predicate="intersects")
@@ -294,6 +286,31 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
                     ("Col", np.int64), ("In_Gap", bool)):
         out[col] = out[col].astype(dt)
     return out
+
+
+def _valid(codes: np.ndarray, nodata) -> np.ndarray:
+    """True where land-cover ``codes`` hold data (not ``nodata``, not NaN)."""
+    ok = np.ones(codes.shape, bool)
+    if np.issubdtype(codes.dtype, np.floating):
+        ok &= ~np.isnan(codes)
+    if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
+        ok &= codes != nodata
+    return ok
+
+
+def _centres_in(geoms, grid: Grid, rr: np.ndarray, cc: np.ndarray) -> np.ndarray:
+    """True for the cells (rr, cc) whose centre lies inside one of ``geoms``: the cells
+    ``rasters.rasterize`` burns (``all_touched=False``), tested at the window's cells only
+    instead of on a whole-grid mask per link."""
+    import shapely
+
+    x, y = grid.xy(rr, cc)
+    x, y = np.atleast_1d(x), np.atleast_1d(y)
+    inside = np.zeros(x.shape, bool)
+    for g in geoms:
+        if g is not None and not g.is_empty:
+            inside |= shapely.contains_xy(g, x, y)
+    return inside
 
 
 def _gap_links(gaps) -> list[set[int]]:
@@ -323,9 +340,11 @@ class RestorationSites:
         Per cell, the largest over the radii of the links' IS combined by ``combine`` (cost
         units): the ``barrier_improvement.tif`` raster. 0 where no window gains.
     per_unit : Grid
-        The same for IS / 2r (cost units per map unit of restored diameter).
+        The same for IS / 2r (cost units per map unit of restored diameter); built on first use
+        from the scores kept per tile (a grid of float32 held only by a caller that asks for it).
     best_radius : Grid
-        Radius (map units) giving ``per_unit`` in each cell; NaN (nodata) where nothing gains.
+        Radius (map units) giving ``per_unit`` in each cell; NaN (nodata) where nothing gains;
+        built on first use like ``per_unit``.
     radii : tuple of float
     lcd : dict {Link_ID: float}
         Least-cost distance of each link (cost units).
@@ -333,16 +352,28 @@ class RestorationSites:
 
     sites: Any
     improvement: Grid
-    per_unit: Grid
-    best_radius: Grid
     radii: tuple
     lcd: dict = field(default_factory=dict)
+    scores: Any = field(default=None, repr=False, compare=False)  # the _TiledScores behind the grids
+    combine: str = "max"
+
+    @property
+    def per_unit(self) -> Grid:
+        g = self.improvement
+        return Grid(self.scores.per_unit_over_radii(self.radii), g.transform, g.crs, None,
+                    f"barrier improvement per unit diameter ({self.combine} over links)")
+
+    @property
+    def best_radius(self) -> Grid:
+        g = self.improvement
+        return Grid(self.scores.best_radius_over_radii(self.radii), g.transform, g.crs, float("nan"),
+                    "barrier best radius (m)")
 
 
 def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, rank_by: str = "gain",
                       combine: str = "max", restored_resistance: float = 1.0, neighbours: int = 8,
                       max_cost=None, landcover=None, classes=None, countries=None,
-                      gaps=None, gaps_of_link: bool = False) -> RestorationSites:
+                      gaps=None, gaps_of_link: bool = False, no_gain: float = 0.0) -> RestorationSites:
     """Barrier analysis of each link, its best windows as sites, and the combined raster.
 
     Parameters
@@ -370,6 +401,9 @@ def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, ra
         distance is below it (pass the max cost distance of viable links).
     landcover, classes, countries, gaps, gaps_of_link
         Descriptions of the sites; see :func:`describe_windows`.
+    no_gain : float
+        Value of ``improvement`` where no window gains: 0 (default), or NaN to make those cells
+        the raster's nodata (as ``barrier_improvement.tif`` is), set in place without a copy.
 
     Returns
     -------
@@ -433,18 +467,18 @@ def restoration_sites(resistance: Grid, cores, links, *, radii, top: int = 3, ra
         combined.add(ls.rows, ls.cols, ls.improvement, combine)
     sites = describe_windows(windows, resistance, links=links, landcover=landcover, classes=classes,
                              countries=countries, gaps=gaps, gaps_of_link=gaps_of_link)
-    improvement, best_pu, best_r = combined.best_over_radii(rr)
-    del combined
     g = resistance
-    return RestorationSites(
-        sites=sites,
-        improvement=Grid(improvement, g.transform, g.crs, None,
-                         f"barrier improvement ({combine} over links, max over radii, cost units)"),
-        per_unit=Grid(best_pu.astype(np.float32), g.transform, g.crs, None,
-                      f"barrier improvement per unit diameter ({combine} over links)"),
-        best_radius=Grid(best_r, g.transform, g.crs, float("nan"), "barrier best radius (m)"),
-        radii=rr, lcd=lcds,
-    )
+    values = combined.improvement_over_radii()
+    nodata = None
+    if no_gain != 0.0:
+        none = values <= 0.0
+        values[none] = no_gain
+        del none
+        nodata = float(no_gain)
+    improvement = Grid(values, g.transform, g.crs, nodata,
+                       f"barrier improvement ({combine} over links, max over radii, cost units)")
+    return RestorationSites(sites=sites, improvement=improvement, radii=rr, lcd=lcds, scores=combined,
+                            combine=combine)
 
 
 def _best_over_radii(combined: np.ndarray, radii) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -511,16 +545,27 @@ class _TiledScores:
                 else:
                     sub += part
 
-    def best_over_radii(self, radii) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:func:`_best_over_radii` on the whole grid: float32 grids, 0 / 0 / NaN off the tiles."""
-        improvement = np.zeros(self.shape, np.float32)
-        per_unit = np.zeros(self.shape, np.float32)
-        best_r = np.full(self.shape, np.nan, np.float32)
+    def _whole(self, fill: float, part) -> np.ndarray:
+        """A float32 grid: ``part(tile)`` on each tile, ``fill`` off the tiles."""
+        out = np.full(self.shape, fill, np.float32)
         T = self.TILE
         for (ti, tj), t in self.tiles.items():
-            win = (slice(ti * T, ti * T + t.shape[1]), slice(tj * T, tj * T + t.shape[2]))
-            improvement[win], per_unit[win], best_r[win] = _best_over_radii(t, radii)
-        return improvement, per_unit, best_r
+            out[ti * T:ti * T + t.shape[1], tj * T:tj * T + t.shape[2]] = part(t)
+        return out
+
+    def improvement_over_radii(self) -> np.ndarray:
+        """Per cell the largest score over the radii (float32; 0 off the tiles)."""
+        return self._whole(0.0, lambda t: t.max(axis=0))
+
+    def per_unit_over_radii(self, radii) -> np.ndarray:
+        """Per cell the largest score per unit diameter (float32; 0 off the tiles), as
+        :func:`_best_over_radii`."""
+        return self._whole(0.0, lambda t: _best_over_radii(t, radii)[1])
+
+    def best_radius_over_radii(self, radii) -> np.ndarray:
+        """Per cell the radius giving :meth:`per_unit_over_radii` (float32; NaN where nothing
+        gains), as :func:`_best_over_radii`."""
+        return self._whole(np.nan, lambda t: _best_over_radii(t, radii)[2])
 
 
 def _windowed_core_distances(surf, dense, pairs, max_cost: float, pad: int):

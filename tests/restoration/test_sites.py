@@ -180,6 +180,29 @@ def test_describe_gap_membership_and_countries():
     assert s3.iloc[0]["ISO3"] == "BBB" and s3.iloc[0]["Countries"] == "BBB"
 
 
+def test_gap_share_from_polygons_equals_the_rasterized_mask():
+    """Gap_Share from gap polygons (tested at each window's cell centres) equals the share read
+    from ``rasters.rasterize``'s mask of the same polygons, for a slanted polygon that cuts
+    through windows, and for gaps_of_link with the link's own gaps only."""
+    import rasters
+
+    grid, cores, lcg, countries, gaps, links = small_world()
+    from corridors.restoration import Window
+
+    x0, y0 = grid.transform.c, grid.transform.f
+    slanted = shapely.Polygon([(x0 + 6300, y0 - 2100), (x0 + 12700, y0 - 7300), (x0 + 11100, y0 - 11900),
+                               (x0 + 5200, y0 - 9600)])
+    poly = gpd.GeoDataFrame({"Gap_ID": ["9"], "Links": ["4"]}, geometry=[slanted], crs=grid.crs)
+    mask = rasters.rasterize([slanted], grid, values=1, fill=0).values.astype(bool)
+    windows = {4: [Window(row=r, col=c, radius=rad * CS, gain=1.0, per_unit=0.5, lcd=10.0)
+                   for r, c, rad in ((4, 7, 2), (8, 10, 1), (9, 6, 3), (2, 12, 2))]}
+    by_mask = describe_windows(windows, grid, gaps=mask)["Gap_Share"].to_numpy()
+    assert ((by_mask > 0) & (by_mask < 1)).sum() >= 2  # windows the slanted edge cuts through
+    for of_link in (False, True):
+        by_poly = describe_windows(windows, grid, gaps=poly, gaps_of_link=of_link)["Gap_Share"].to_numpy()
+        np.testing.assert_array_equal(by_poly, by_mask)
+
+
 def test_gaps_of_link_counts_only_the_links_own_gaps():
     """With ``gaps_of_link``, a site of link 4 is in a gap only if the gap's ``Links`` lists 4."""
     grid, cores, lcg, countries, gaps, links = small_world()
@@ -265,7 +288,8 @@ def test_tiled_scores_equal_the_whole_array(combine, monkeypatch):
             sub += scores
         tiled.add(rows, cols, scores, combine)
     tiled.add(slice(3, 3), slice(0, 5), np.zeros((len(radii), 0, 5)), combine)  # an empty crop
-    for got, want in zip(tiled.best_over_radii(radii), _best_over_radii(whole, radii)):
+    got_all = (tiled.improvement_over_radii(), tiled.per_unit_over_radii(radii), tiled.best_radius_over_radii(radii))
+    for got, want in zip(got_all, _best_over_radii(whole, radii)):
         np.testing.assert_array_equal(got, want)
     assert len(tiled.tiles) < (30 // 7 + 1) * (44 // 7 + 1) or whole.all()
 

@@ -91,17 +91,15 @@ def find_restoration_sites(links, ranking, gaps, grid, inputs, scenario) -> Rest
                             rank_by=cfg.rank_by, combine=cfg.combine, restored_resistance=cfg.restored_resistance,
                             neighbours=p.neighbours, max_cost=p.max_cost_distance, landcover=inputs.landcover,
                             classes=_landcover_classes(scenario), countries=inputs.countries, gaps=gaps.gaps,
-                            gaps_of_link=True)
+                            gaps_of_link=True, no_gain=np.nan)
     sites = out.sites
     rank_of = dict(zip(top["Link_ID"].astype(int), top["Rank"].astype(int)))
     sites.insert(sites.columns.get_loc("Link_ID") + 1, "Rank",
                  sites["Link_ID"].map(rank_of).astype(np.int64))
     sites = sites.sort_values(["Rank", "Site_Rank"], kind="mergesort").reset_index(drop=True)
     sites["Site_ID"] = np.arange(1, len(sites) + 1, dtype=np.int64)
-    imp = out.improvement
-    values = np.where(imp.values > 0, imp.values, np.nan).astype(np.float32)
-    improvement = imp.with_values(values, nodata=np.nan, name=imp.name)
-    return Restoration(sites=sites[SITES_LAYER_COLUMNS + [sites.geometry.name]], improvement=improvement,
+    # out.improvement is NaN (nodata) where no window gains; out's per-radius tiles go with it
+    return Restoration(sites=sites[SITES_LAYER_COLUMNS + [sites.geometry.name]], improvement=out.improvement,
                        radii=out.radii, link_ids=top["Link_ID"].astype(int).tolist(), lcd=out.lcd)
 
 
