@@ -27,7 +27,7 @@ from .grid import Grid
 __all__ = ["read_window", "raster_info", "write_bands", "GridBands", "WindowMosaic", "band_rows", "strips", "GDAL_CACHE_MB"]
 
 #: GDAL block cache while a COG is copied (MB): bounds the writer's memory whatever the grid size.
-GDAL_CACHE_MB = 128
+GDAL_CACHE_MB = 32
 
 #: Cells per strip handed to the writer (about 16 MB of float32).
 STRIP_CELLS = 1 << 22

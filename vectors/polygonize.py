@@ -6,32 +6,54 @@ import numpy as np
 
 from rasters.grid import require_north_up
 
-__all__ = ["cells_to_polygon"]
+__all__ = ["cells_to_polygon", "cell_boxes"]
+
+#: Cells of the mask turned into runs at a time (the run finder's int8 temporaries are about
+#: three bytes a cell of one strip, not of the whole mask).
+STRIP_CELLS = 1 << 22
+
+
+def cell_boxes(mask: np.ndarray, transform, *, offset: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """The cells where ``mask`` is True merged per row into runs, as shapely boxes (map units).
+
+    ``offset`` = (row0, col0) of ``mask`` inside the grid that ``transform`` describes, so a
+    mask read strip by strip gives, strip after strip, the boxes of the whole mask in the same
+    (row-major) order. The union of the boxes is :func:`cells_to_polygon`.
+    """
+    import shapely
+
+    mask = np.asarray(mask, dtype=bool)
+    t = transform
+    require_north_up(t, "cells_to_polygon")
+    r0, c0 = offset
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    d = np.diff(padded, axis=1)
+    del padded
+    rows_s, cols_s = np.nonzero(d == 1)
+    _, cols_e = np.nonzero(d == -1)  # same order: row-major, starts and ends alternate
+    del d
+    x0 = t.c + (cols_s + c0) * t.a
+    x1 = t.c + (cols_e + c0) * t.a
+    ya = t.f + (rows_s + r0) * t.e
+    yb = t.f + (rows_s + r0 + 1) * t.e
+    return shapely.box(np.minimum(x0, x1), np.minimum(ya, yb), np.maximum(x0, x1), np.maximum(ya, yb))
 
 
 def cells_to_polygon(mask: np.ndarray, transform, *, offset: tuple[int, int] = (0, 0)):
     """Union of the cells where ``mask`` is True, as a shapely (Multi)Polygon in map units.
 
     Cells are merged per row into runs (rectangles) before the union, so the cost grows with the
-    number of runs, not of cells. ``offset`` = (row0, col0) of ``mask`` inside the grid that
-    ``transform`` describes. Returns an empty Polygon for an empty mask.
+    number of runs, not of cells; the runs are found strip by strip (:data:`STRIP_CELLS`).
+    ``offset`` = (row0, col0) of ``mask`` inside the grid that ``transform`` describes. Returns
+    an empty Polygon for an empty mask.
     """
     import shapely
 
-    mask = np.asarray(mask, dtype=bool)
+    mask = np.asarray(mask)
     if not mask.any():
         return shapely.Polygon()
     r0, c0 = offset
-    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    d = np.diff(padded, axis=1)
-    rows_s, cols_s = np.nonzero(d == 1)
-    rows_e, cols_e = np.nonzero(d == -1)  # same order: row-major, starts and ends alternate
-    t = transform
-    require_north_up(t, "cells_to_polygon")
-    x0 = t.c + (cols_s + c0) * t.a
-    x1 = t.c + (cols_e + c0) * t.a
-    ya = t.f + (rows_s + r0) * t.e
-    yb = t.f + (rows_s + r0 + 1) * t.e
-    boxes = shapely.box(np.minimum(x0, x1), np.minimum(ya, yb), np.maximum(x0, x1), np.maximum(ya, yb))
-    return shapely.union_all(boxes)
+    step = max(1, STRIP_CELLS // max(mask.shape[1], 1))
+    boxes = [cell_boxes(mask[i:i + step], transform, offset=(r0 + i, c0)) for i in range(0, mask.shape[0], step)]
+    return shapely.union_all(np.concatenate(boxes))

@@ -59,6 +59,7 @@ def build_context_layers(r) -> dict[str, Any]:
     legend is known)."""
     import geopandas as gpd
     import numpy as np
+    import shapely
 
     import vectors
     from .raster_classes import landcover_legend
@@ -69,12 +70,17 @@ def build_context_layers(r) -> dict[str, Any]:
     legend = landcover_legend(r)
     if legend is None:
         return out
+    from rasters.blocks import GridBands, strips
+
     lc = r.inputs.landcover
     for layer, class_names in CONTEXT_CLASSES.items():
         codes = [c for c, n in legend.items() if n in class_names]
-        mask = np.isin(np.asarray(lc.values), codes)
-        if mask.any():
-            geom = vectors.cells_to_polygon(mask, lc.transform)
+        # the class's cells as row runs, strip by strip (no whole-grid mask)
+        boxes = [vectors.cell_boxes(np.isin(np.asarray(rows), codes), lc.transform, offset=(r0, 0))
+                 for r0, _, rows in strips(GridBands(lc))]
+        boxes = np.concatenate(boxes) if boxes else np.empty(0, object)
+        if boxes.size:
+            geom = shapely.union_all(boxes)
             out[layer] = gpd.GeoDataFrame({"classes": [", ".join(class_names)]}, geometry=[geom], crs=crs)
     return out
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .rasters import band_source
-from .styles import MAX_EXACT, RasterClasses, finite_values, raster_classes, raster_style
+from .styles import MAX_EXACT, RasterClasses, finite_values, interpolated_classes, raster_classes, raster_style
 
 __all__ = ["run_raster_classes", "resistance_names", "landcover_legend"]
 
@@ -49,10 +49,10 @@ def run_raster_classes(r, grids: dict[str, Any]) -> dict[str, RasterClasses]:
 def source_classes(source, style, *, names=None, max_exact: int = MAX_EXACT) -> RasterClasses:
     """:func:`~.styles.raster_classes` of a band source, read strip by strip.
 
-    The distinct values are gathered strip by strip; only when there are more than
-    ``max_exact`` of them (an interpolated legend, whose percentiles need every value) are the
-    finite values collected, in the raster's own dtype. The classes are those of
-    :func:`~.styles.raster_classes` on the whole array.
+    The distinct values are gathered strip by strip; when there are more than ``max_exact`` of
+    them (an interpolated legend) the 2nd and 98th percentiles come from two more passes
+    (:func:`~.percentiles.strip_percentiles`), never holding the values. The classes are those
+    of :func:`~.styles.raster_classes` on the whole array.
     """
     import numpy as np
     import pandas as pd
@@ -67,5 +67,15 @@ def source_classes(source, style, *, names=None, max_exact: int = MAX_EXACT) -> 
     else:
         return raster_classes(np.array(sorted(distinct), dtype=np.float64), style, names=names,
                               max_exact=max_exact)
-    values = np.concatenate([finite_values(rows, source.nodata) for _, _, rows in rasters.blocks.strips(source)])
-    return raster_classes(values, style, names=names, max_exact=max_exact)
+    from .percentiles import strip_percentiles
+
+    def values():
+        for _, _, rows in rasters.blocks.strips(source):
+            yield finite_values(rows, source.nodata)
+
+    # the 2nd and 98th percentiles in two passes over the strips (no copy of the finite values)
+    keep = (lambda v: v > 0) if style.scale == "log" else None
+    bounds, n = strip_percentiles(values, [2, 98], keep=keep)
+    if n == 0:  # as raster_classes: no positive value on a log scale
+        return raster_classes(np.array([]), style, names=names, max_exact=max_exact)
+    return interpolated_classes(*bounds, style)

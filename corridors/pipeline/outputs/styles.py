@@ -320,6 +320,13 @@ def raster_classes(values: np.ndarray, style: RasterStyle, *, nodata=None, names
     if w.size == 0:
         return RasterClasses((0.0, 1.0), (style.ramp[0], style.ramp[-1]), ("0", "1"), "interpolated")
     lo, hi = (float(x) for x in np.percentile(w, [2, 98]))
+    return interpolated_classes(lo, hi, style, stops)
+
+
+def interpolated_classes(lo: float, hi: float, style: RasterStyle, stops: int = 6) -> RasterClasses:
+    """``stops`` colour stops from ``lo`` to ``hi`` (the 2nd and 98th percentiles of the values),
+    spaced in log10 of the value when ``style.scale == 'log'``; a flat range is widened (x10 on
+    a log scale, +1 otherwise)."""
     if not hi > lo:
         hi = lo * 10 if style.scale == "log" else lo + 1.0
     if style.scale == "log":
