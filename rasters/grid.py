@@ -19,7 +19,7 @@ from pyproj import CRS
 
 from .errors import AlignmentError, CRSError, InputError
 
-__all__ = ["Grid", "as_crs", "crs_equal", "require_north_up"]
+__all__ = ["Grid", "as_crs", "crs_equal", "require_north_up", "nodata_mask"]
 
 
 def require_north_up(transform: Affine, name: str = "grid") -> None:
@@ -64,6 +64,18 @@ def crs_equal(a: CRS | None, b: CRS | None) -> bool:
         except Exception:  # a CRS PROJ strings cannot express: trust the equivalence test
             return False
     return pa is not None and pa == pb
+
+
+def nodata_mask(values: np.ndarray, nodata) -> np.ndarray:
+    """True where ``values`` (any array, e.g. a grid's cells picked by index) hold no data: equal
+    to ``nodata``, or NaN for floats. :attr:`Grid.nodata_mask` on the whole grid."""
+    v = np.asarray(values)
+    mask = np.zeros(v.shape, dtype=bool)
+    if np.issubdtype(v.dtype, np.floating):
+        mask |= np.isnan(v)
+    if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
+        mask |= v == nodata
+    return mask
 
 
 def _normalise_nodata(nodata: Any, dtype: np.dtype) -> float | int | None:
@@ -242,13 +254,7 @@ class Grid:
     @property
     def nodata_mask(self) -> np.ndarray:
         """True where the cell holds no data (the nodata value, or NaN for float grids)."""
-        v = self.values
-        mask = np.zeros(v.shape, dtype=bool)
-        if np.issubdtype(v.dtype, np.floating):
-            mask |= np.isnan(v)
-        if self.nodata is not None and not (isinstance(self.nodata, float) and np.isnan(self.nodata)):
-            mask |= v == self.nodata
-        return mask
+        return nodata_mask(self.values, self.nodata)
 
     @property
     def valid_mask(self) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from rasters.errors import CRSError, InputError
-from rasters.grid import Grid, as_crs, crs_equal
+from rasters.grid import Grid, as_crs, crs_equal, nodata_mask
 
 from ..leastcost._inputs import check_max_cost, surface
 from .barrier import (
@@ -256,7 +256,7 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
             main, share, mix = "", 0.0, ""
             if lc is not None:
                 codes = lc[rr, cc]
-                main, share, mix = _composition(codes[_valid(codes, lc_nodata)], classes)
+                main, share, mix = _composition(codes[~nodata_mask(codes, lc_nodata)], classes)
             in_gap, gshare, gids = False, 0.0, ""
             if gap_mask is not None or counted is not None:
                 inside = gap_mask[rr, cc] if gap_mask is not None else _centres_in(counted, grid, rr, cc)
@@ -286,16 +286,6 @@ def describe_windows(windows: dict, grid: Grid, *, links=None, landcover=None, c
                     ("Col", np.int64), ("In_Gap", bool)):
         out[col] = out[col].astype(dt)
     return out
-
-
-def _valid(codes: np.ndarray, nodata) -> np.ndarray:
-    """True where land-cover ``codes`` hold data (not ``nodata``, not NaN)."""
-    ok = np.ones(codes.shape, bool)
-    if np.issubdtype(codes.dtype, np.floating):
-        ok &= ~np.isnan(codes)
-    if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
-        ok &= codes != nodata
-    return ok
 
 
 def _centres_in(geoms, grid: Grid, rr: np.ndarray, cc: np.ndarray) -> np.ndarray:
