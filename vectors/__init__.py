@@ -15,7 +15,7 @@ from .borders import (
 )
 from .cores import CoreGrid, rasterize_cores
 from .io import list_layers, read_vector, read_vector_table, shapefile_field_names, write_layers, write_shapefiles
-from .polygonize import cell_boxes, cells_to_polygon
+from .polygonize import cell_boxes, cells_to_polygon, strips_to_polygon
 from .protected_areas import PA_FIELDS, prepare_protected_areas, read_protected_areas
 from .near_borders import border_reserves
 from .nodes import network_nodes, split_by_country
@@ -52,6 +52,7 @@ __all__ = [
     "read_vector",
     "cells_to_polygon",
     "cell_boxes",
+    "strips_to_polygon",
     "read_vector_table",
     "list_layers",
     "iso3_set",

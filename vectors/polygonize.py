@@ -6,7 +6,7 @@ import numpy as np
 
 from rasters.grid import require_north_up
 
-__all__ = ["cells_to_polygon", "cell_boxes"]
+__all__ = ["cells_to_polygon", "strips_to_polygon", "cell_boxes"]
 
 #: Cells of the mask turned into runs at a time (the run finder's int8 temporaries are about
 #: three bytes a cell of one strip, not of the whole mask).
@@ -48,12 +48,22 @@ def cells_to_polygon(mask: np.ndarray, transform, *, offset: tuple[int, int] = (
     ``offset`` = (row0, col0) of ``mask`` inside the grid that ``transform`` describes. Returns
     an empty Polygon for an empty mask.
     """
-    import shapely
-
     mask = np.asarray(mask)
-    if not mask.any():
-        return shapely.Polygon()
     r0, c0 = offset
     step = max(1, STRIP_CELLS // max(mask.shape[1], 1))
-    boxes = [cell_boxes(mask[i:i + step], transform, offset=(r0 + i, c0)) for i in range(0, mask.shape[0], step)]
-    return shapely.union_all(np.concatenate(boxes))
+    return strips_to_polygon(((r0 + i, mask[i:i + step]) for i in range(0, mask.shape[0], step)), transform,
+                             col0=c0)
+
+
+def strips_to_polygon(strips, transform, *, col0: int = 0):
+    """:func:`cells_to_polygon` of a mask given strip by strip, so the whole mask is never held.
+
+    ``strips`` yields ``(row0, mask rows)``: each strip's first row in the grid that ``transform``
+    describes and its boolean rows (``col0``: their first column). Returns an empty Polygon when
+    no strip has a True cell.
+    """
+    import shapely
+
+    boxes = [cell_boxes(rows, transform, offset=(r0, col0)) for r0, rows in strips]
+    boxes = np.concatenate(boxes) if boxes else np.empty(0, object)
+    return shapely.union_all(boxes) if boxes.size else shapely.Polygon()

@@ -49,3 +49,8 @@ def test_cells_to_polygon_by_strips_equals_one_pass(monkeypatch):
     monkeypatch.setattr(P, "STRIP_CELLS", 27)  # 3 rows of 9 cells
     assert shapely.equals_exact(cells_to_polygon(mask, t), one, 0.0)
     assert one.area == mask.sum() * 100.0
+    from vectors import strips_to_polygon
+
+    given = strips_to_polygon(((i, mask[i:i + 4]) for i in range(0, 20, 4)), t)
+    assert shapely.equals_exact(given, one, 0.0)
+    assert strips_to_polygon(((i, np.zeros((4, 9), bool)) for i in range(0, 20, 4)), t).is_empty

@@ -59,7 +59,6 @@ def build_context_layers(r) -> dict[str, Any]:
     legend is known)."""
     import geopandas as gpd
     import numpy as np
-    import shapely
 
     import vectors
     from .raster_classes import landcover_legend
@@ -75,12 +74,10 @@ def build_context_layers(r) -> dict[str, Any]:
     lc = r.inputs.landcover
     for layer, class_names in CONTEXT_CLASSES.items():
         codes = [c for c, n in legend.items() if n in class_names]
-        # the class's cells as row runs, strip by strip (no whole-grid mask)
-        boxes = [vectors.cell_boxes(np.isin(np.asarray(rows), codes), lc.transform, offset=(r0, 0))
-                 for r0, _, rows in strips(GridBands(lc))]
-        boxes = np.concatenate(boxes) if boxes else np.empty(0, object)
-        if boxes.size:
-            geom = shapely.union_all(boxes)
+        # the class's cells strip by strip (no whole-grid mask)
+        geom = vectors.strips_to_polygon(((r0, np.isin(np.asarray(rows), codes)) for r0, _, rows in strips(GridBands(lc))),
+                                         lc.transform)
+        if not geom.is_empty:
             out[layer] = gpd.GeoDataFrame({"classes": [", ".join(class_names)]}, geometry=[geom], crs=crs)
     return out
 
