@@ -320,6 +320,13 @@ def to_markdown(doc: dict, caveat: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _half_range(values) -> float | None:
+    """Half the range of ``values`` over their mid-range (0.1 = within +-10 %); None for fewer than two."""
+    if len(values) < 2:
+        return None
+    return (max(values) - min(values)) / (max(values) + min(values))
+
+
 def goals(doc: dict) -> list[dict]:
     """Issue 19's done-when criteria against the measured series (``met``: yes / no / not measured)."""
     rows = doc["rows"]
@@ -346,26 +353,20 @@ def goals(doc: dict) -> list[dict]:
                 + ("" if at(100) and at(1) else " up to the largest size run (100 M not run)")})
     if rows:
         bpc = [r["bytes_per_cell"] for r in rows]
-        mid = (max(bpc) + min(bpc)) / 2
-        dev = (max(bpc) - min(bpc)) / 2 / mid
-        big = [r["bytes_per_cell"] for r in rows if r["cells"] >= 12e6]
-        dev_big = (max(big) - min(big)) / (max(big) + min(big)) if len(big) >= 2 else None
+        dev = _half_range(bpc)
+        dev_big = _half_range([r["bytes_per_cell"] for r in rows if r["cells"] >= 12e6])
         out.append({"goal": "peak memory per cell within +-10 % across the series",
                     "measured": f"{min(bpc):.0f}-{max(bpc):.0f} B/cell (+-{100 * dev:.0f} %)"
                     + ("" if dev_big is None else f"; from 13 M up +-{100 * dev_big:.0f} %"),
                     "met": "yes" if dev <= 0.10 else "no"})
-        beyond = [r["bytes_per_cell_beyond_fixed"] for r in rows if r.get("bytes_per_cell_beyond_fixed") is not None]
+        beyond = [r for r in rows if r.get("bytes_per_cell_beyond_fixed") is not None]
         if len(beyond) >= 2:
-            mid = (max(beyond) + min(beyond)) / 2
-            dev = (max(beyond) - min(beyond)) / 2 / mid
-            grid_driven = [r["bytes_per_cell_beyond_fixed"] for r in rows
-                           if r.get("bytes_per_cell_beyond_fixed") is not None and r["cells"] >= 3.5e6]
-            dev4 = ((max(grid_driven) - min(grid_driven)) / (max(grid_driven) + min(grid_driven))
-                    if len(grid_driven) >= 2 else None)
+            b_all = [r["bytes_per_cell_beyond_fixed"] for r in beyond]
+            b_4m = [r["bytes_per_cell_beyond_fixed"] for r in beyond if r["cells"] >= 3.5e6]
+            dev, dev4 = _half_range(b_all), _half_range(b_4m)
             out.append({"goal": "(the same, per cell beyond the fixed part of the linear fit)",
-                        "measured": f"{min(beyond):.1f}-{max(beyond):.1f} B/cell (+-{100 * dev:.0f} %)"
-                        + ("" if dev4 is None else f"; from 4 M up {min(grid_driven):.1f}-{max(grid_driven):.1f} "
-                                                   f"(+-{100 * dev4:.0f} %)"),
+                        "measured": f"{min(b_all):.1f}-{max(b_all):.1f} B/cell (+-{100 * dev:.0f} %)"
+                        + ("" if dev4 is None else f"; from 4 M up {min(b_4m):.1f}-{max(b_4m):.1f} (+-{100 * dev4:.0f} %)"),
                         "met": ("yes" if dev <= 0.10 else "no") + ("" if dev4 is None or dev <= 0.10 else
                                                                    f"; from 4 M up {'yes' if dev4 <= 0.10 else 'no'}")})
     d = next((r for r in rows if "dask" in r), None)
